@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swrun",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "swrun", targets: ["swrun"]),
+        .executable(name: "swrun-init", targets: ["swrun-init"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C: raw syscalls without glibc wrappers, variadic calls, the spawn path.
+        .target(name: "CSwrun"),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+
+        .target(name: "SwrunOS", dependencies: ["CSwrun"]),
+        .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
+        .target(name: "SwrunCgroups", dependencies: ["SwrunOS"]),
+        .target(name: "SwrunOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SwrunLayer", dependencies: [
+            "SwrunOS", "CArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS"]),
+        .target(name: "SwrunRuntime", dependencies: [
+            "SwrunOCI", "SwrunOS", "SwrunCgroups", "SwrunSecurity",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "swrun", dependencies: [
+            "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Single-threaded container setup: no Foundation, no Dispatch, no async.
+        .executableTarget(name: "swrun-init", dependencies: ["SwrunOS", "CSwrun"]),
+
+        .testTarget(name: "SwrunUnitTests", dependencies: [
+            "SwrunOCI", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
+            "SwrunSecurity", "SwrunOS",
+        ]),
+        .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
+    ]
+)

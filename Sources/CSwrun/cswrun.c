@@ -1,0 +1,209 @@
+#define _GNU_SOURCE
+#include "cswrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int sw_errno(void) { return errno; }
+void sw_set_errno(int value) { errno = value; }
+
+const uint64_t SW_RESOLVE_IN_ROOT = RESOLVE_IN_ROOT;
+const uint64_t SW_RESOLVE_NO_SYMLINKS = RESOLVE_NO_SYMLINKS;
+const uint64_t SW_RESOLVE_NO_XDEV = RESOLVE_NO_XDEV;
+const uint64_t SW_RESOLVE_BENEATH = RESOLVE_BENEATH;
+const uint64_t SW_RESOLVE_NO_MAGICLINKS = RESOLVE_NO_MAGICLINKS;
+
+int sw_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = flags;
+    how.mode = mode;
+    how.resolve = resolve;
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+const uint64_t SW_CLONE_NEWNS = CLONE_NEWNS, SW_CLONE_NEWPID = CLONE_NEWPID,
+    SW_CLONE_NEWUTS = CLONE_NEWUTS, SW_CLONE_NEWIPC = CLONE_NEWIPC,
+    SW_CLONE_NEWNET = CLONE_NEWNET, SW_CLONE_NEWCGROUP = CLONE_NEWCGROUP,
+    SW_CLONE_NEWUSER = CLONE_NEWUSER, SW_CLONE_INTO_CGROUP = CLONE_INTO_CGROUP,
+    SW_CLONE_PIDFD = CLONE_PIDFD;
+
+pid_t sw_clone3(uint64_t flags, int cgroup_fd, int *pidfd_out) {
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = flags;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    int pidfd = -1;
+    if (pidfd_out) {
+        args.flags |= CLONE_PIDFD;
+        args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    }
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid > 0 && pidfd_out) *pidfd_out = pidfd;
+    return pid;
+}
+
+int sw_unshare(int flags) { return unshare(flags); }
+int sw_setns(int fd, int nstype) { return setns(fd, nstype); }
+int sw_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(SYS_pidfd_open, pid, flags); }
+int sw_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
+int sw_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
+int sw_close_range(unsigned int first, unsigned int last, unsigned int flags) {
+    return (int)syscall(SYS_close_range, first, last, flags);
+}
+const unsigned int SW_CLOSE_RANGE_CLOEXEC = CLOSE_RANGE_CLOEXEC;
+
+int sw_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
+    return prctl(option, a2, a3, a4, a5);
+}
+int sw_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+int sw_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+int sw_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+int sw_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
+int sw_capbset_drop(int cap) { return prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); }
+int sw_ambient_clear_all(void) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); }
+
+int sw_cap_last_cap(void) {
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return CAP_LAST_CAP;
+    char buf[16] = {0};
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return CAP_LAST_CAP;
+    int value = 0;
+    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) value = value * 10 + (buf[i] - '0');
+    return value;
+}
+
+int sw_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    data[0].effective = (uint32_t)effective;
+    data[1].effective = (uint32_t)(effective >> 32);
+    data[0].permitted = (uint32_t)permitted;
+    data[1].permitted = (uint32_t)(permitted >> 32);
+    data[0].inheritable = (uint32_t)inheritable;
+    data[1].inheritable = (uint32_t)(inheritable >> 32);
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+int sw_seccomp_load(const void *filter, size_t byte_count) {
+    struct sock_fprog prog = {
+        .len = (unsigned short)(byte_count / sizeof(struct sock_filter)),
+        .filter = (struct sock_filter *)filter,
+    };
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+int sw_fsopen(const char *fsname, unsigned int flags) { return (int)syscall(SYS_fsopen, fsname, flags); }
+int sw_fsconfig_string(int fsfd, const char *key, const char *value) {
+    return (int)syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, key, value, 0);
+}
+int sw_fsconfig_flag(int fsfd, const char *key) {
+    return (int)syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_FLAG, key, NULL, 0);
+}
+int sw_fsconfig_create(int fsfd) { return (int)syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0); }
+int sw_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags) {
+    return (int)syscall(SYS_fsmount, fsfd, flags, attr_flags);
+}
+int sw_move_mount_to(int from_fd, const char *to_path) {
+    return (int)syscall(SYS_move_mount, from_fd, "", AT_FDCWD, to_path, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+dev_t sw_makedev(unsigned int maj, unsigned int min) { return makedev(maj, min); }
+unsigned int sw_major(dev_t dev) { return major(dev); }
+unsigned int sw_minor(dev_t dev) { return minor(dev); }
+int sw_wifexited(int status) { return WIFEXITED(status); }
+int sw_wexitstatus(int status) { return WEXITSTATUS(status); }
+int sw_wifsignaled(int status) { return WIFSIGNALED(status); }
+int sw_wtermsig(int status) { return WTERMSIG(status); }
+
+int sw_set_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+int sw_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
+int sw_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize ws = {.ws_row = rows, .ws_col = cols};
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+int sw_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+
+pid_t sw_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds, int new_session) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    // Move sources above the target range first so dup2 chains cannot clobber each other.
+    int base = 1000;
+    for (int i = 0; i < nfds; i++)
+        if (fds[i] >= 0) posix_spawn_file_actions_adddup2(&actions, fds[i], base + i);
+    for (int i = 0; i < nfds; i++) {
+        if (fds[i] >= 0) posix_spawn_file_actions_adddup2(&actions, base + i, i);
+        else posix_spawn_file_actions_addclose(&actions, i);
+    }
+    posix_spawn_file_actions_addclosefrom_np(&actions, nfds);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    if (new_session) flags |= POSIX_SPAWN_SETSID;
+    posix_spawnattr_setflags(&attr, flags);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
