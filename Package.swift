@@ -30,7 +30,7 @@ let package = Package(
         ]),
         .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS"]),
         .target(name: "SwrunRuntime", dependencies: [
-            "SwrunOCI", "SwrunOS", "SwrunCgroups", "SwrunSecurity",
+            "SwrunOS", "SwrunCgroups", "SwrunSecurity", "CSwrun",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "swrun", dependencies: [

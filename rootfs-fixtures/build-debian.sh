@@ -4,8 +4,9 @@
 set -euo pipefail
 out=$1
 command -v debootstrap >/dev/null || apt-get install -y -q debootstrap >/dev/null
-mirror=$(grep -rhoE 'https?://[^ ]*debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-  | grep -v security | head -n1)
+# The first non-security Debian URI of an active (uncommented) apt source line.
+mirror=$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true) \
+  | grep -vE '^\s*#' | grep -oE 'https?://[^ ]*debian/?' | grep -v security | head -n1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

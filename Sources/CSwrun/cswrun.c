@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -137,6 +140,28 @@ int sw_move_mount_to(int from_fd, const char *to_path) {
     return (int)syscall(SYS_move_mount, from_fd, "", AT_FDCWD, to_path, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
+int sw_open_tree_clone(const char *path, int recursive) {
+    unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+    return (int)syscall(SYS_open_tree, AT_FDCWD, path, flags);
+}
+int sw_mount_setattr_rdonly(int fd, int recursive) {
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+int sw_setrlimit(int resource, uint64_t soft, uint64_t hard) {
+    struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
+    return setrlimit(resource, &rl);
+}
+int sw_getrlimit(int resource, uint64_t *soft, uint64_t *hard) {
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) < 0) return -1;
+    *soft = rl.rlim_cur;
+    *hard = rl.rlim_max;
+    return 0;
+}
+
 dev_t sw_makedev(unsigned int maj, unsigned int min) { return makedev(maj, min); }
 unsigned int sw_major(dev_t dev) { return major(dev); }
 unsigned int sw_minor(dev_t dev) { return minor(dev); }
@@ -174,6 +199,33 @@ int sw_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     return ioctl(fd, TIOCSWINSZ, &ws);
 }
 int sw_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+
+int sw_getrandom(void *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = getrandom((char *)buf + done, len - done, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+int sw_signalfd(uint64_t mask) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig = 1; sig < 64; sig++)
+        if (mask & (1ULL << sig)) sigaddset(&set, sig);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int sw_signalfd_next(int fd) {
+    struct signalfd_siginfo info;
+    if (read(fd, &info, sizeof info) != sizeof info) return -1;
+    return (int)info.ssi_signo;
+}
 
 pid_t sw_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds, int new_session) {
     posix_spawn_file_actions_t actions;

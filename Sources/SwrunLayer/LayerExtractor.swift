@@ -19,7 +19,17 @@ public enum LayerExtractor {
     /// sha256 of the uncompressed tar. When `teeFD` is given, the uncompressed tar bytes
     /// are also written there as they are read (one pass). OCI whiteouts become overlay
     /// whiteouts. No entry can land outside `destination`.
+    ///
+    /// On failure `destination` may hold part of the layer; the caller removes it.
     public static func extract(inputFD: Int32, destination: String, teeFD: Int32? = nil) throws -> LayerDigests {
-        throw SwrunError(.unsupported, "layer extraction is not implemented yet")
+        let writer = EntryWriter(root: try RootDirectory(path: destination))
+        let stream = try LayerStream(inputFD: inputFD, teeFD: teeFD)
+        let tar = try TarReader(stream: stream)
+        while let entry = try tar.nextEntry() {
+            try writer.write(entry, from: tar)
+        }
+        try writer.finish()
+        try stream.drain()
+        return stream.finish()
     }
 }

@@ -55,6 +55,12 @@ int sw_fsconfig_flag(int fsfd, const char *key);
 int sw_fsconfig_create(int fsfd);
 int sw_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags);
 int sw_move_mount_to(int from_fd, const char *to_path);
+// open_tree(OPEN_TREE_CLONE [| AT_RECURSIVE]): a detached copy of the mount at path.
+int sw_open_tree_clone(const char *path, int recursive);
+// mount_setattr(MOUNT_ATTR_RDONLY) on a detached tree fd.
+int sw_mount_setattr_rdonly(int fd, int recursive);
+int sw_setrlimit(int resource, uint64_t soft, uint64_t hard);
+int sw_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 
 // Devices and wait status macros.
 dev_t sw_makedev(unsigned int major, unsigned int minor);
@@ -70,6 +76,13 @@ int sw_set_loopback_up(void);
 int sw_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sw_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int sw_set_ctty(int fd);
+
+// getrandom(2), filling all of buf.
+int sw_getrandom(void *buf, size_t len);
+// A non-blocking, close-on-exec signalfd for the signals in `mask` (bit N = signal N).
+int sw_signalfd(uint64_t mask);
+// The next signal number read from a signalfd, or -1 when none is pending.
+int sw_signalfd_next(int fd);
 
 // posix_spawn with an explicit fd layout: child fd i = fds[i] for i < nfds (-1 closes
 // it); every other fd is closed. Safe from a multithreaded process.

@@ -1,0 +1,205 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SwrunOCI
+import SwrunOS
+
+/// The image store: an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`)
+/// plus `layers/<diffID hex>/` (unpacked layers for overlay) and `tmp/` (work in
+/// progress). Tags are `index.json` entries annotated with
+/// `org.opencontainers.image.ref.name` = the full normalised name; an untagged image
+/// keeps an entry without that annotation.
+///
+/// Every write goes to `tmp/`, is fsynced and verified, then renamed into place.
+/// `index.json` changes under `flock` on `.index.lock`; each layer unpacks under its
+/// own `layers/.<hex>.lock`, so concurrent processes share one store safely.
+public final class ImageStore: Sendable {
+    /// The store's root directory (absolute).
+    public let root: String
+    /// Where `resolveOrSeed` finds the default images' tarballs.
+    let fixtureDirectory: String
+
+    var blobsDirectory: String { root + "/blobs/sha256" }
+    var layersDirectory: String { root + "/layers" }
+    var tmpDirectory: String { root + "/tmp" }
+    var indexPath: String { root + "/index.json" }
+    var indexLockPath: String { root + "/.index.lock" }
+
+    /// Opens the store at `root`, creating the directories, `oci-layout` and an empty
+    /// `index.json` when they are missing.
+    public convenience init(root: String) throws {
+        try self.init(root: root, fixtureDirectory: Self.defaultFixtureDirectory)
+    }
+
+    /// Opens the store with the default images' tarballs in `fixtureDirectory`.
+    init(root: String, fixtureDirectory: String) throws {
+        self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.fixtureDirectory = fixtureDirectory
+        for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
+            try FileIO.makeDirectories(directory)
+        }
+        let layoutPath = self.root + "/oci-layout"
+        if !FileIO.exists(layoutPath) {
+            try writeAtomically(layoutPath, bytes: translatingOCIErrors { try OCIJSON.encode(ImageLayout()) })
+        }
+        if !FileIO.exists(indexPath) {
+            try FileLock.withExclusiveLock(indexLockPath) {
+                if !FileIO.exists(indexPath) { try writeIndex(ImageIndex()) }
+            }
+        }
+    }
+
+    /// Resolves a name (a tag, normalised like docker: `busybox` is
+    /// `docker.io/library/busybox:latest`; or `name@sha256:…`), a full image ID
+    /// (`sha256:…` or 64 hex), or a unique prefix of at least 3 hex of an image ID.
+    /// Not found → `.notFound` "No such image: X"; a prefix of several IDs → `.conflict`.
+    public func resolve(_ name: String) throws -> StoredImage {
+        let index = try readIndex()
+        if let id = Self.fullImageID(name) {
+            if let image = try images(in: index).first(where: { $0.id == id }) { return image }
+            throw SwrunError(.notFound, "No such image: \(name)")
+        }
+        let reference: Reference
+        do {
+            reference = try Reference(parsing: name)
+        } catch let error as OCIError {
+            if let image = try resolve(idPrefix: name, in: index) { return image }
+            throw SwrunError(error)
+        }
+        if let image = try resolve(reference, in: index) { return image }
+        if let image = try resolve(idPrefix: name, in: index) { return image }
+        throw SwrunError(.notFound, "No such image: \(reference.familiarName)")
+    }
+
+    /// Every image in `index.json`, once each, in index order.
+    public func list() throws -> [StoredImage] {
+        try images(in: readIndex())
+    }
+
+    /// The path of the blob with `digest`.
+    func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.hex }
+
+    /// The path of the unpacked layer with `diffID`.
+    func layerPath(_ diffID: Digest) -> String { layersDirectory + "/" + diffID.hex }
+
+    /// `sha256:<64 hex>` or 64 bare hex, as an image ID.
+    static func fullImageID(_ name: String) -> Digest? {
+        if name.hasPrefix("sha256:") { return try? Digest(parsing: name) }
+        return try? Digest(sha256Hex: name)
+    }
+
+    private func resolve(_ reference: Reference, in index: ImageIndex) throws -> StoredImage? {
+        let entry: Descriptor?
+        if let digest = reference.digest {
+            entry = index.manifests.first { descriptor in
+                descriptor.digest == digest
+                    && Self.refName(of: descriptor).flatMap { try? Reference(parsing: $0) }?.repository == reference.repository
+            }
+        } else {
+            entry = index.manifests.first { Self.refName(of: $0) == reference.fullName }
+        }
+        guard let entry else { return nil }
+        return try image(for: platformManifest(for: entry), in: index)
+    }
+
+    private func resolve(idPrefix name: String, in index: ImageIndex) throws -> StoredImage? {
+        let prefix = name.hasPrefix("sha256:") ? String(name.dropFirst(7)) : name
+        guard prefix.count >= 3, Digest.isLowercaseHex(prefix) else { return nil }
+        let matches = try images(in: index).filter { $0.id.hex.hasPrefix(prefix) }
+        if matches.count > 1 {
+            throw SwrunError(.conflict, "image ID prefix \(name) is ambiguous: it matches \(matches.count) images")
+        }
+        return matches.first
+    }
+
+    /// The images `index` names, grouping the entries (tags) of one manifest.
+    func images(in index: ImageIndex) throws -> [StoredImage] {
+        try manifestGroups(in: index).map { try loadImage($0.manifest, repoTags: $0.tags) }
+    }
+
+    /// The image whose manifest is `target`, with all its tags in `index`.
+    func image(for target: Descriptor, in index: ImageIndex) throws -> StoredImage {
+        let tags = try manifestGroups(in: index).first { $0.manifest.digest == target.digest }?.tags ?? []
+        return try loadImage(target, repoTags: tags)
+    }
+
+    /// The index entries grouped by the manifest they stand for, in index order.
+    private func manifestGroups(in index: ImageIndex) throws -> [(manifest: Descriptor, tags: [String])] {
+        var groups: [(manifest: Descriptor, tags: [String])] = []
+        var positions: [Digest: Int] = [:]
+        for entry in index.manifests {
+            let target = try platformManifest(for: entry)
+            let position: Int
+            if let existing = positions[target.digest] {
+                position = existing
+            } else {
+                position = groups.count
+                positions[target.digest] = position
+                groups.append((target, []))
+            }
+            if let name = Self.refName(of: entry) {
+                groups[position].tags.append(Self.familiarName(ofRefName: name))
+            }
+        }
+        return groups
+    }
+
+    /// The manifest an index entry stands for: the entry itself, or for a
+    /// multi-platform index the manifest for this host's platform.
+    func platformManifest(for entry: Descriptor) throws -> Descriptor {
+        guard MediaType.isIndex(entry.mediaType) else {
+            return Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
+        }
+        let nested = try translatingOCIErrors {
+            try OCIJSON.decode(ImageIndex.self, from: readBlob(entry.digest), what: "index \(entry.digest)")
+        }
+        let architecture = Self.hostArchitecture()
+        guard let match = nested.manifests.first(where: {
+            MediaType.isManifest($0.mediaType) && $0.platform?.os == "linux" && $0.platform?.architecture == architecture
+        }) else {
+            throw SwrunError(.notFound, "index \(entry.digest.short) has no manifest for linux/\(architecture)")
+        }
+        return Descriptor(mediaType: match.mediaType, digest: match.digest, size: match.size)
+    }
+
+    /// Reads and verifies the manifest and config of one image.
+    func loadImage(_ descriptor: Descriptor, repoTags: [String]) throws -> StoredImage {
+        try translatingOCIErrors {
+            let manifest = try OCIJSON.decode(
+                ImageManifest.self, from: readBlob(descriptor.digest), what: "manifest \(descriptor.digest)")
+            let config = try OCIJSON.decode(
+                ImageConfigFile.self, from: readBlob(manifest.config.digest), what: "config \(manifest.config.digest)")
+            return StoredImage(
+                id: manifest.config.digest, manifestDigest: descriptor.digest, manifest: manifest,
+                config: config, repoTags: repoTags, manifestDescriptor: descriptor)
+        }
+    }
+
+    /// The tag annotation of an index entry.
+    static func refName(of descriptor: Descriptor) -> String? {
+        descriptor.annotations?[AnnotationKey.refName]
+    }
+
+    /// `docker.io/library/busybox:latest` → `busybox:latest`; other tools' ref names
+    /// (`latest`, `v1`) are shown as they are.
+    static func familiarName(ofRefName name: String) -> String {
+        (try? Reference(parsing: name)).map(\.familiarName) ?? name
+    }
+
+    /// The host's architecture as a GOARCH name (`amd64`, `arm64`).
+    static func hostArchitecture() -> String {
+        var names = utsname()
+        uname(&names)
+        let machine = withUnsafeBytes(of: &names.machine) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        switch machine {
+        case "x86_64": return "amd64"
+        case "aarch64", "arm64": return "arm64"
+        case "i386", "i486", "i586", "i686": return "386"
+        case let arm where arm.hasPrefix("armv"): return "arm"
+        default: return machine
+        }
+    }
+}

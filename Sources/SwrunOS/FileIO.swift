@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Small file helpers over raw fds, usable without Foundation.
+public enum FileIO {
+    /// Writes all of `bytes` to `fd`, retrying partial writes and EINTR.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], step: @autoclosure () -> String = "write") throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SwrunError.system(step())
+            }
+            offset += n
+        }
+    }
+
+    /// Replaces the file at `path` with `contents` (create, truncate).
+    public static func writeFile(_ path: String, _ contents: String, mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { close(fd) }
+        try writeAll(fd, Array(contents.utf8), step: "write \(path)")
+    }
+
+    /// Writes `contents` to an existing file without creating or truncating it
+    /// (cgroup and proc files).
+    public static func writeExisting(_ path: String, _ contents: String) throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { close(fd) }
+        try writeAll(fd, Array(contents.utf8), step: "write \(path)")
+    }
+
+    /// The whole content of the file at `path`.
+    public static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { close(fd) }
+        return try readAll(fd, step: "read \(path)")
+    }
+
+    /// Everything readable from `fd` until end of file.
+    public static func readAll(_ fd: Int32, step: @autoclosure () -> String = "read") throws -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SwrunError.system(step())
+            }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    public static func readString(_ path: String) throws -> String {
+        String(decoding: try readFile(path), as: UTF8.self)
+    }
+
+    /// Whether anything (even a dangling symlink) exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    /// `mkdir -p`: creates `path` and missing parents; existing dirs are fine.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        if mkdir(path, mode) == 0 { return }
+        let err = errno
+        if err == EEXIST { return }
+        if err == ENOENT {
+            let parent = parentPath(path)
+            if parent != path && !parent.isEmpty {
+                try makeDirectories(parent, mode: mode)
+                if mkdir(path, mode) == 0 || errno == EEXIST { return }
+            }
+        }
+        throw SwrunError.system("mkdir \(path)", errno: errno == 0 ? err : errno)
+    }
+
+    /// The directory part of `path` ("/a/b" → "/a", "a" → ".").
+    public static func parentPath(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
+    }
+
+    /// Removes `path` and everything below it, never following symlinks. Mount points
+    /// below it make it fail with EBUSY rather than descend into another filesystem.
+    public static func removeTree(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw SwrunError.system("lstat \(path)")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            guard let dir = opendir(path) else { throw SwrunError.system("opendir \(path)") }
+            var names: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(dir)
+            for name in names { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw SwrunError.system("rmdir \(path)") }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw SwrunError.system("unlink \(path)") }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+/// One mount the container's init performs after `pivot_root`.
+public struct InitMount: Sendable, Equatable {
+    public enum Kind: UInt64, Sendable {
+        /// `source` is a host path, cloned with `open_tree` before `pivot_root`.
+        case bind = 0
+        /// A fresh filesystem of `fsType` (tmpfs, ...) with `data` options.
+        case filesystem = 1
+    }
+    public var kind: Kind
+    public var source: String
+    /// Absolute path inside the container; resolved inside its root.
+    public var destination: String
+    public var fsType: String
+    /// `MS_*` flags (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC).
+    public var flags: UInt64
+    public var data: String
+    /// The destination is a file, not a directory (created empty if missing).
+    public var isFile: Bool
+
+    public init(kind: Kind, source: String, destination: String, fsType: String = "", flags: UInt64 = 0, data: String = "", isFile: Bool = false) {
+        self.kind = kind
+        self.source = source
+        self.destination = destination
+        self.fsType = fsType
+        self.flags = flags
+        self.data = data
+        self.isFile = isFile
+    }
+}
+
+/// A resource limit (`RLIMIT_*`).
+public struct InitRlimit: Sendable, Equatable {
+    public var resource: Int32
+    public var soft: UInt64
+    public var hard: UInt64
+    public init(resource: Int32, soft: UInt64, hard: UInt64) {
+        self.resource = resource
+        self.soft = soft
+        self.hard = hard
+    }
+}
+
+/// Everything `swrun-init` needs to set up and start one container process. Built by
+/// the runtime from the OCI runtime spec and sent over the sync socket.
+public struct InitConfig: Sendable, Equatable {
+    /// Overlay lower dirs, topmost first.
+    public var lowerDirs: [String] = []
+    public var upperDir = ""
+    public var workDir = ""
+    /// Where the overlay is mounted on the host before `pivot_root`.
+    public var rootfs = ""
+    public var readonlyRootfs = false
+    /// `CLONE_NEW*` flags for the container (cgroup namespace included).
+    public var namespaces: UInt64 = 0
+    /// v1: the `cgroup.procs` files the container joins before its cgroup namespace.
+    public var cgroupProcsFiles: [String] = []
+    /// v2: the cgroup directory for `CLONE_INTO_CGROUP`; empty on v1.
+    public var cgroupDirectory = ""
+    /// v1 hierarchies to show read-only under /sys/fs/cgroup (e.g. "memory", "cpu,cpuacct");
+    /// empty with `cgroupDirectory` set means cgroup2.
+    public var cgroupV1Controllers: [String] = []
+    public var hostname = ""
+    public var mounts: [InitMount] = []
+    public var maskedPaths: [String] = []
+    public var readonlyPaths: [String] = []
+    /// Privileged: /sys read-write, no device cgroup.
+    public var privileged = false
+
+    public var args: [String] = []
+    public var env: [String] = []
+    public var cwd = "/"
+    /// `USER[:GROUP]` (names or numbers), resolved by init from the container's own
+    /// /etc/passwd and /etc/group once its root is in place; empty means root.
+    public var user = ""
+    /// Extra supplementary groups (`--group-add`), names or numbers.
+    public var additionalGroups: [String] = []
+    public var rlimits: [InitRlimit] = []
+    public var noNewPrivileges = false
+    /// Bounding, effective and permitted set (bit N = capability N).
+    public var capabilities: UInt64 = 0
+    /// Raw `struct sock_filter` array; empty means unconfined.
+    public var seccompFilter: [UInt8] = []
+    /// Run a tiny reaper as PID 1 that forwards signals to the command.
+    public var useInit = false
+    /// Allocate a terminal: fd 0 of init is the pty's replica side.
+    public var tty = false
+
+    public init() {}
+}
+
+extension InitConfig {
+    /// The wire form of this config.
+    public func encoded() -> [UInt8] {
+        var w = WireWriter()
+        w.strings(lowerDirs); w.string(upperDir); w.string(workDir); w.string(rootfs)
+        w.bool(readonlyRootfs); w.u64(namespaces)
+        w.strings(cgroupProcsFiles); w.string(cgroupDirectory); w.strings(cgroupV1Controllers)
+        w.string(hostname)
+        w.u64(UInt64(mounts.count))
+        for m in mounts {
+            w.u64(m.kind.rawValue); w.string(m.source); w.string(m.destination)
+            w.string(m.fsType); w.u64(m.flags); w.string(m.data); w.bool(m.isFile)
+        }
+        w.strings(maskedPaths); w.strings(readonlyPaths); w.bool(privileged)
+        w.strings(args); w.strings(env); w.string(cwd)
+        w.string(user); w.strings(additionalGroups)
+        w.u64(UInt64(rlimits.count))
+        for r in rlimits { w.i64(Int64(r.resource)); w.u64(r.soft); w.u64(r.hard) }
+        w.bool(noNewPrivileges); w.u64(capabilities); w.raw(seccompFilter)
+        w.bool(useInit); w.bool(tty)
+        return w.bytes
+    }
+
+    /// Decodes what `encoded()` wrote.
+    public init(decoding bytes: [UInt8]) throws {
+        var r = WireReader(bytes)
+        lowerDirs = try r.strings(); upperDir = try r.string(); workDir = try r.string(); rootfs = try r.string()
+        readonlyRootfs = try r.bool(); namespaces = try r.u64()
+        cgroupProcsFiles = try r.strings(); cgroupDirectory = try r.string(); cgroupV1Controllers = try r.strings()
+        hostname = try r.string()
+        let mountCount = try r.u64()
+        guard mountCount < 100_000 else { throw SwrunError(.corrupt, "init message: bad mount count") }
+        mounts = try (0..<mountCount).map { _ in
+            guard let kind = InitMount.Kind(rawValue: try r.u64()) else {
+                throw SwrunError(.corrupt, "init message: bad mount kind")
+            }
+            return InitMount(kind: kind, source: try r.string(), destination: try r.string(),
+                             fsType: try r.string(), flags: try r.u64(), data: try r.string(), isFile: try r.bool())
+        }
+        maskedPaths = try r.strings(); readonlyPaths = try r.strings(); privileged = try r.bool()
+        args = try r.strings(); env = try r.strings(); cwd = try r.string()
+        user = try r.string(); additionalGroups = try r.strings()
+        let limitCount = try r.u64()
+        guard limitCount < 64 else { throw SwrunError(.corrupt, "init message: bad rlimit count") }
+        rlimits = try (0..<limitCount).map { _ in
+            InitRlimit(resource: Int32(truncatingIfNeeded: try r.i64()), soft: try r.u64(), hard: try r.u64())
+        }
+        noNewPrivileges = try r.bool(); capabilities = try r.u64(); seccompFilter = try r.raw()
+        useInit = try r.bool(); tty = try r.bool()
+    }
+}
+
+/// Messages `swrun-init` sends back to `swrun` over the sync socket.
+public enum InitReport: Sendable, Equatable {
+    /// The container process has exec'd; `pid` is its host PID.
+    case started(pid: Int32)
+    /// Setup or exec failed. `step` names the failing step ("pivot_root", "exec").
+    case failed(step: String, errno: Int32, message: String)
+    /// The container's PID 1 ended with this wait status.
+    case exited(status: Int32)
+
+    public func encoded() -> [UInt8] {
+        var w = WireWriter()
+        switch self {
+        case .started(let pid): w.u64(1); w.i64(Int64(pid))
+        case .failed(let step, let err, let message): w.u64(2); w.string(step); w.i64(Int64(err)); w.string(message)
+        case .exited(let status): w.u64(3); w.i64(Int64(status))
+        }
+        return w.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        var r = WireReader(bytes)
+        switch try r.u64() {
+        case 1: self = .started(pid: Int32(truncatingIfNeeded: try r.i64()))
+        case 2: self = .failed(step: try r.string(), errno: Int32(truncatingIfNeeded: try r.i64()), message: try r.string())
+        case 3: self = .exited(status: Int32(truncatingIfNeeded: try r.i64()))
+        default: throw SwrunError(.corrupt, "init report: unknown message")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// What `swrun run` was asked for, after flag parsing; the runtime turns it and the
+/// image into a container.
+public struct ContainerOptions: Sendable {
+    public var name: String?
+    public var hostname: String?
+    /// `-e` / `--env-file` entries, in order (`KEY=VALUE`, or `KEY` to copy the host's).
+    public var env: [String] = []
+    public var workdir: String?
+    public var user: String?
+    public var groupAdd: [String] = []
+    /// `--entrypoint`: nil keeps the image's; "" clears it.
+    public var entrypoint: String?
+    public var command: [String] = []
+    /// "none" (own network namespace with lo up) or "host".
+    public var network = "none"
+    public var capAdd: [String] = []
+    public var capDrop: [String] = []
+    public var privileged = false
+    /// `--security-opt` values: `seccomp=FILE|unconfined`, `no-new-privileges[=true|false]`.
+    public var securityOpts: [String] = []
+    public var readOnly = false
+    /// `--tmpfs PATH[:OPTIONS]`.
+    public var tmpfs: [String] = []
+    /// `-v HOST:CTR[:ro|rw]`.
+    public var volumes: [String] = []
+    public var memory: Int64?
+    public var memorySwap: Int64?
+    public var cpus: Double?
+    public var cpuShares: UInt64?
+    public var pidsLimit: Int64?
+    /// `--ulimit NAME=SOFT[:HARD]`.
+    public var ulimits: [String] = []
+    public var useInit = false
+    public var autoRemove = false
+    public var cgroupParent: String?
+    public var tty = false
+    public var interactive = false
+
+    public init() {}
+}
+
+/// The parts of an image the runtime needs, filled in by the caller from the image store.
+public struct ImageSnapshot: Sendable {
+    /// "sha256:…" config digest.
+    public var id: String
+    /// The name the user gave (`busybox`), shown by `ps`.
+    public var name: String
+    public var env: [String]
+    public var entrypoint: [String]
+    public var cmd: [String]
+    public var workingDir: String
+    public var user: String
+    /// Unpacked layer dirs, base first.
+    public var layerDirs: [String]
+
+    public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
+        self.id = id
+        self.name = name
+        self.env = env
+        self.entrypoint = entrypoint
+        self.cmd = cmd
+        self.workingDir = workingDir
+        self.user = user
+        self.layerDirs = layerDirs
+    }
+}

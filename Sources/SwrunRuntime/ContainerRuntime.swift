@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import SwrunCgroups
+import SwrunOS
+
+/// Creates, starts and cleans up containers in one store root.
+public final class ContainerRuntime: @unchecked Sendable {
+    public let root: String
+    public let containers: ContainerStore
+    let logger: Logger
+    let cgroupRoot: String
+
+    public init(root: String, logger: Logger, cgroupRoot: String = Cgroups.defaultRoot) throws {
+        self.root = root
+        self.logger = logger
+        self.cgroupRoot = cgroupRoot
+        self.containers = try ContainerStore(root: root)
+    }
+
+    /// A cgroup manager for the container.
+    func cgroup(for state: ContainerState) -> any CgroupManager {
+        Cgroups.manager(root: cgroupRoot, parent: state.cgroupParent, name: state.id)
+    }
+
+    /// Removes a stopped container: its cgroup and its directory. A running one is
+    /// refused unless `force`, which kills it first.
+    public func remove(_ state: ContainerState, force: Bool) throws {
+        if state.isRunning {
+            guard force else {
+                throw SwrunError(.conflict, "cannot remove container \(state.shortID): container is running: stop the container before removing or force remove")
+            }
+            kill(state.pid, SIGKILL)
+            for _ in 0..<200 where kill(state.pid, 0) == 0 { usleep(5000) }
+        }
+        try cgroup(for: state).destroy()
+        try containers.remove(state.id)
+    }
+}
+
+/// Measures the steps of the start path for `--log-level debug`.
+struct StepClock {
+    let logger: Logger
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    init(logger: Logger) { self.logger = logger }
+
+    mutating func step(_ name: @autoclosure () -> String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if logger.logLevel <= .debug {
+            logger.debug("\(name()): \(String(format: "%.2f", Double(now - last) / 1e6)) ms")
+        }
+        last = now
+    }
+}

@@ -1,0 +1,124 @@
+import CSwrun
+import Glibc
+import SwrunOS
+
+extension ContainerChild {
+    /// /proc, /dev, /sys and the cgroup tree, mounted inside the new root.
+    func setUpKernelFilesystems() throws {
+        let hidden = UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev)
+        try makeDirectory("/proc")
+        try check(mount("proc", "/proc", "proc", hidden, nil), "mount /proc")
+        try setUpDev()
+        try makeDirectory("/sys")
+        let sysFlags = hidden | (config.privileged ? 0 : UInt(MountFlags.readOnly))
+        if mount("sysfs", "/sys", "sysfs", sysFlags, nil) < 0 {
+            throw InitFailure("mount /sys")
+        }
+        try mountCgroupTree(readOnly: !config.privileged)
+    }
+
+    private func setUpDev() throws {
+        try makeDirectory("/dev")
+        try check(mount("tmpfs", "/dev", "tmpfs", UInt(MountFlags.noSuid | MountFlags.strictAtime), "mode=755,size=65536k"), "mount /dev")
+        let devices: [(String, UInt32, UInt32)] = [
+            ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
+        ]
+        for (name, major, minor) in devices {
+            try check(mknod("/dev/" + name, S_IFCHR | 0o666, sw_makedev(major, minor)), "mknod /dev/\(name)")
+        }
+        try makeDirectory("/dev/pts")
+        try check(mount("devpts", "/dev/pts", "devpts", UInt(MountFlags.noSuid | MountFlags.noExec),
+                        "newinstance,ptmxmode=0666,mode=0620,gid=5"), "mount /dev/pts")
+        try check(symlink("pts/ptmx", "/dev/ptmx"), "symlink /dev/ptmx")
+        try makeDirectory("/dev/shm", mode: 0o1777)
+        try check(mount("shm", "/dev/shm", "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev),
+                        "mode=1777,size=65536k"), "mount /dev/shm")
+        if config.namespaces & SW_CLONE_NEWIPC != 0 {
+            try makeDirectory("/dev/mqueue")
+            try check(mount("mqueue", "/dev/mqueue", "mqueue", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
+                      "mount /dev/mqueue")
+        }
+        let links = [("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"), ("/proc/self/fd/1", "/dev/stdout"),
+                     ("/proc/self/fd/2", "/dev/stderr"), ("/proc/kcore", "/dev/core")]
+        for (target, path) in links {
+            try check(symlink(target, path), "symlink \(path)")
+        }
+    }
+
+    private func mountCgroupTree(readOnly: Bool) throws {
+        let flags = UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev) | (readOnly ? UInt(MountFlags.readOnly) : 0)
+        let target = "/sys/fs/cgroup"
+        if !config.cgroupDirectory.isEmpty || config.cgroupV1Controllers.isEmpty {
+            try check(mount("cgroup2", target, "cgroup2", flags, nil), "mount \(target)")
+            return
+        }
+        try check(mount("tmpfs", target, "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"), "mount \(target)")
+        for controllers in config.cgroupV1Controllers {
+            let dir = target + "/" + controllers
+            try makeDirectory(dir)
+            try check(mount("cgroup", dir, "cgroup", flags, controllers), "mount \(dir)")
+            // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.
+            if controllers.contains(",") {
+                for single in controllers.split(separator: ",") {
+                    _ = symlink(controllers, target + "/" + single)
+                }
+            }
+        }
+        if readOnly {
+            try check(mount(nil, target, nil, UInt(MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"),
+                      "remount \(target) read-only")
+        }
+    }
+
+    /// Volumes (`-v`), tmpfs mounts (`--tmpfs`) and the runtime's /etc files.
+    func setUpMounts() throws {
+        for (index, m) in config.mounts.enumerated() {
+            if m.isFile {
+                try makeDirectory(FileIO.parentPath(m.destination))
+                let fd = open(m.destination, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+                if fd < 0 && errno != EEXIST && errno != ELOOP { throw InitFailure("create mount point \(m.destination)") }
+                if fd >= 0 { close(fd) }
+            } else {
+                try makeDirectory(m.destination)
+            }
+            switch m.kind {
+            case .bind:
+                try check(sw_move_mount_to(bindTrees[index], m.destination), "mount \(m.source) on \(m.destination)")
+                close(bindTrees[index])
+            case .filesystem:
+                try check(mount(m.fsType, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
+            }
+        }
+    }
+
+    /// Docker's masked paths (hidden behind /dev/null or an empty read-only tmpfs) and
+    /// read-only paths.
+    func maskPaths() throws {
+        for path in config.maskedPaths {
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                try check(mount("tmpfs", path, "tmpfs", UInt(MountFlags.readOnly), nil), "mask \(path)")
+            } else {
+                try check(mount("/dev/null", path, nil, UInt(MountFlags.bind), nil), "mask \(path)")
+            }
+        }
+        for path in config.readonlyPaths {
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            try check(mount(path, path, nil, UInt(MountFlags.bind | MountFlags.recursive), nil), "bind \(path)")
+            try check(mount(nil, path, nil, UInt(MountFlags.bind | MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec), nil),
+                      "make \(path) read-only")
+        }
+    }
+
+    /// `mkdir -p` inside the container's root (after pivot_root, so symlinks resolve
+    /// within it).
+    func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
+        do {
+            try FileIO.makeDirectories(path, mode: mode)
+        } catch let error as SwrunError {
+            throw InitFailure("mkdir \(path)", errno: error.errno ?? EIO)
+        }
+    }
+}

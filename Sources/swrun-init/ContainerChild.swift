@@ -1,0 +1,71 @@
+import CSwrun
+import Glibc
+import SwrunOS
+
+/// The container process between `clone3` and `execve`: builds its root filesystem,
+/// confines itself, and execs the command. Any failure is sent to the parent as an
+/// `InitReport.failed` naming the step, then the process exits.
+final class ContainerChild {
+    let config: InitConfig
+    let sync: SeqPacket
+    /// Detached clones of the bind mount sources, one per `config.mounts` entry (-1 for
+    /// non-bind mounts), taken before `pivot_root` hides the host.
+    var bindTrees: [Int32] = []
+    /// The command's environment: the config's plus HOME and PATH defaults.
+    var environment: [String] = []
+
+    init(config: InitConfig, sync: SeqPacket) {
+        self.config = config
+        self.sync = sync
+    }
+
+    func run() -> Never {
+        do {
+            try setUp()
+            try execCommand()
+        } catch let failure as InitFailure {
+            try? sync.send(InitReport.failed(step: failure.step, errno: failure.errno, message: failure.message).encoded())
+        } catch {
+            try? sync.send(InitReport.failed(step: "setup", errno: EINVAL, message: "\(error)").encoded())
+        }
+        _exit(1)
+    }
+
+    private func setUp() throws {
+        umask(0)
+        try joinCgroups()
+        try check(Int32(setsid()), "setsid")
+        try setUpRootfs()
+        try setUpKernelFilesystems()
+        try setUpMounts()
+        try maskPaths()
+        if config.readonlyRootfs {
+            try check(mount(nil, "/", nil, UInt(MountFlags.bind | MountFlags.remount | MountFlags.readOnly), nil), "remount / read-only")
+        }
+        if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.hostname.isEmpty {
+            try check(sethostname(config.hostname, config.hostname.utf8.count), "sethostname")
+        }
+        if config.namespaces & SW_CLONE_NEWNET != 0 {
+            try check(sw_set_loopback_up(), "set lo up")
+        }
+        for limit in config.rlimits {
+            try check(sw_setrlimit(limit.resource, limit.soft, limit.hard), "setrlimit \(limit.resource)")
+        }
+        try setUpProcess()
+    }
+
+    /// v1: join each controller's cgroup, then enter a new cgroup namespace rooted there.
+    private func joinCgroups() throws {
+        guard !config.cgroupProcsFiles.isEmpty else { return }
+        for file in config.cgroupProcsFiles {
+            let fd = open(file, O_WRONLY | O_CLOEXEC)
+            try check(fd, "open \(file)")
+            let rc = write(fd, "0", 1)
+            close(fd)
+            if rc < 0 { throw InitFailure("join cgroup \(file)") }
+        }
+        if config.namespaces & SW_CLONE_NEWCGROUP != 0 {
+            try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import SwrunOS
+
+struct Rm: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove one or more containers.")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: [.customShort("f"), .long], help: "Force the removal of a running container (uses SIGKILL).")
+    var force = false
+    @Flag(name: [.customShort("v"), .long], help: "Remove anonymous volumes (none exist yet).")
+    var volumes = false
+    @Argument(help: "Containers: names, IDs or unique ID prefixes.")
+    var containers: [String]
+
+    mutating func run() throws {
+        let runtime = try global.runtime()
+        var failed = false
+        for reference in containers {
+            do {
+                let state = try runtime.containers.lookup(reference)
+                try runtime.remove(state, force: force)
+                print(reference)
+            } catch let error as SwrunError {
+                FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

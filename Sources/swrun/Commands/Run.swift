@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import SwrunImage
+import SwrunOS
+import SwrunRuntime
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create and run a container from an image.",
+        // -h is --hostname, as in docker.
+        helpNames: [.long]
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Process") var process: ProcessFlags
+    @OptionGroup(title: "Resources") var resources: ResourceFlags
+    @OptionGroup(title: "Security") var security: SecurityFlags
+
+    @Option(name: .long, help: "Assign a name to the container.")
+    var name: String?
+    @Option(name: [.customShort("h"), .long], help: "Container host name.")
+    var hostname: String?
+    @Flag(name: .long, help: "Remove the container when it exits.")
+    var rm = false
+    @Option(name: .long, help: "Override the image's ENTRYPOINT.")
+    var entrypoint: String?
+    @Option(name: [.long, .customLong("net")], help: "Network: none (default) or host.")
+    var network: String = "none"
+    @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
+    var readOnly = false
+    @Option(name: .long, help: "Mount a tmpfs: PATH[:OPTIONS].")
+    var tmpfs: [String] = []
+    @Option(name: [.customShort("v"), .long], help: "Bind mount a volume: HOST:CONTAINER[:ro].")
+    var volume: [String] = []
+    @Flag(name: .long, help: "Run an init inside the container that forwards signals and reaps processes.")
+    var initProcess = false
+
+    @Argument(help: "The image to run.")
+    var image: String
+    @Argument(parsing: .captureForPassthrough, help: "Command and arguments.")
+    var command: [String] = []
+
+    mutating func run() throws {
+        var options = try ContainerOptions(process: process, resources: resources, security: security)
+        options.name = name
+        options.hostname = hostname
+        options.autoRemove = rm
+        options.entrypoint = entrypoint
+        options.network = network
+        options.readOnly = readOnly
+        options.tmpfs = tmpfs
+        options.volumes = volume
+        options.useInit = initProcess
+        options.command = command
+        if options.tty {
+            // Terminals come with the interactive-container work; run without one.
+            FileHandle.standardError.write(Data("swrun: -t is not supported yet; running without a terminal\n".utf8))
+            options.tty = false
+        }
+
+        let logger = try global.logger()
+        let store = try global.imageStore()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let stored = try store.resolveOrSeed(image)
+        let layers = try store.ensureUnpacked(stored)
+        logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
+        let config = stored.config.config
+        let snapshot = ImageSnapshot(
+            id: stored.id.description, name: image, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [],
+            cmd: config?.cmd ?? [], workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layers)
+        let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
+        let code: Int32
+        do {
+            code = try runtime.run(image: snapshot, options: options)
+        } catch let failure as ContainerStartFailure {
+            throw CommandFailure(message: failure.message, exitCode: failure.exitCode)
+        }
+        throw ExitCode(code)
+    }
+}

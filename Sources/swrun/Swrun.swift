@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwrunImage
+import SwrunOS
+import SwrunRuntime
+
+/// The root command: `swrun [--root DIR] [--log-level LEVEL] COMMAND`.
+struct Swrun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swrun",
+        abstract: "A daemonless container runtime and image tool.",
+        version: SwrunVersion.string,
+        subcommands: [Run.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self]
+    )
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Root of the image and container store (default: $SWRUN_ROOT or /var/lib/swrun).")
+    var root: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, warning, error.")
+    var logLevel: String = "warning"
+
+    /// Global options given before the subcommand (`swrun --root X run …`), which
+    /// argument-parser would only accept after it.
+    nonisolated(unsafe) static var leading: [String: String] = [:]
+
+    /// Removes leading `--root`/`--log-level` options from `args` into `leading`.
+    static func extractLeading(_ args: [String]) throws -> [String] {
+        var rest = args[...]
+        while let first = rest.first, first.hasPrefix("--") {
+            let parts = first.split(separator: "=", maxSplits: 1).map(String.init)
+            let key = String(parts[0].dropFirst(2))
+            guard key == "root" || key == "log-level" else { break }
+            rest = rest.dropFirst()
+            if parts.count == 2 {
+                leading[key] = parts[1]
+            } else {
+                guard let value = rest.first else { throw SwrunError(.invalidArgument, "flag needs an argument: --\(key)") }
+                leading[key] = value
+                rest = rest.dropFirst()
+            }
+        }
+        return Array(rest)
+    }
+
+    var storeRoot: String {
+        root ?? Self.leading["root"] ?? ProcessInfo.processInfo.environment["SWRUN_ROOT"] ?? "/var/lib/swrun"
+    }
+
+    func logger() throws -> Logger {
+        let logLevel = Self.leading["log-level"].flatMap { self.logLevel == "warning" ? $0 : nil } ?? self.logLevel
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw SwrunError(.invalidArgument, "invalid --log-level: \(logLevel)")
+        }
+        var logger = Logger(label: "swrun") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+
+    func imageStore() throws -> ImageStore { try ImageStore(root: storeRoot) }
+    func runtime() throws -> ContainerRuntime { try ContainerRuntime(root: storeRoot, logger: try logger()) }
+}
+
+/// An error that ends swrun with a specific exit code after printing its message.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var exitCode: Int32
+    var description: String { message }
+}
+
+enum SwrunVersion {
+    static let string = "0.1.0"
+}
