@@ -12,6 +12,9 @@ do {
     exit(125)
 } catch let error as ExitCode {
     exit(error.rawValue)
+} catch let failure as CommandFailure {
+    FileHandle.standardError.write(Data("swrun: \(failure.message)\n".utf8))
+    exit(failure.exitCode)
 } catch {
     let code = Swrun.exitCode(for: error)
     if code == .success {
@@ -19,6 +22,5 @@ do {
         exit(0)
     }
     FileHandle.standardError.write(Data("swrun: \(Swrun.fullMessage(for: error))\n".utf8))
-    if let failure = error as? CommandFailure { exit(failure.exitCode) }
     exit(125)
 }
