@@ -22,7 +22,7 @@ let package = Package(
 
         .target(name: "SwrunOS", dependencies: ["CSwrun"]),
         .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
-        .target(name: "SwrunCgroups", dependencies: ["SwrunOS"]),
+        .target(name: "SwrunCgroups", dependencies: ["SwrunOS", "CSwrun"]),
         .target(name: "SwrunOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SwrunLayer", dependencies: [
             "SwrunOS", "CArchive",

@@ -69,9 +69,11 @@ final class RootDirectory {
     }
 
     /// `openat2` below `dirFD` without following any symlink, retrying EAGAIN (which
-    /// the kernel returns when a concurrent rename races the lookup).
+    /// the kernel returns when a concurrent rename races the lookup). A symlink in any
+    /// component, the last included, fails with ELOOP (no O_NOFOLLOW, which would
+    /// turn that into ENOTDIR or open the link itself).
     func openBeneath(_ dirFD: Int32, _ path: [CChar], _ flags: Int32) -> Int32 {
-        let how = UInt64(UInt32(bitPattern: flags | O_NOFOLLOW | O_CLOEXEC))
+        let how = UInt64(UInt32(bitPattern: flags | O_CLOEXEC))
         var attempts = 0
         while true {
             let opened = sw_openat2(dirFD, path, how, 0, Self.resolve)

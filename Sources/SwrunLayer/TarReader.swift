@@ -34,7 +34,7 @@ final class TarReader {
                 return -1
             }
         }, nil)
-        guard status == ARCHIVE_OK else { throw failure("open") }
+        guard status == ARCHIVE_OK else { throw failure("read") }
     }
 
     deinit {

@@ -89,6 +89,7 @@ struct LayerExtractorHostileTests {
             try dir.extract(input)
             Issue.record("no error")
         } catch let error as SwrunError {
+            print("HOSTILE", layer, error)
             #expect(error.code == .corrupt, "\(error)")
             #expect(error.message.contains(offender), "\(error)")
         }

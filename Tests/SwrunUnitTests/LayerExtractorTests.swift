@@ -243,6 +243,7 @@ struct LayerExtractorTests {
                 _ = try dir.extract(input)
                 Issue.record("\(label): no error")
             } catch let error as SwrunError {
+                print("CORRUPT", label, error)
                 #expect(error.code == .corrupt, "\(label): \(error)")
                 #expect(error.message.hasPrefix("layer tar:"), "\(label): \(error)")
                 #expect(!error.message.contains("\n"), "\(label): \(error)")

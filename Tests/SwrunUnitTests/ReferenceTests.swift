@@ -67,12 +67,9 @@ struct ReferenceTests {
         String(repeating: "a", count: 256),
     ])
     func rejects(_ input: String) {
-        #expect {
-            try Reference(parsing: input)
-        } throws: { error in
-            guard let error = error as? OCIError else { return false }
-            return error.code == .invalidArgument && error.message.hasPrefix("invalid reference format: ")
-        }
+        let error = #expect(throws: OCIError.self) { try Reference(parsing: input) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.hasPrefix("invalid reference format: ") == true)
     }
 
     @Test("uppercase repository names say they must be lowercase")
