@@ -27,7 +27,7 @@ final class LayerStream {
         }
         self.reader = reader
         self.teeFD = teeFD
-        // Only the codecs OCI layers use, all linked into libarchive itself. Not
+        // Only the codecs OCI layers use (linked into Debian's libarchive). Not
         // `archive_read_support_filter_all`: it includes filters that fork external
         // programs (lrzip, lzop, grzip), which a hostile blob must not reach.
         archive_read_support_filter_gzip(reader)
@@ -42,7 +42,7 @@ final class LayerStream {
         let status = archive_read_next_header(reader, &entry)
         if status == ARCHIVE_EOF {
             atEnd = true
-        } else if status < ARCHIVE_WARN {
+        } else if !archiveCanGoOn(status) {
             throw archiveError(reader, "decompress")
         }
     }
@@ -63,7 +63,7 @@ final class LayerStream {
                 atEnd = true
                 break
             }
-            guard status >= ARCHIVE_WARN else { throw archiveError(reader, "decompress") }
+            guard archiveCanGoOn(status) else { throw archiveError(reader, "decompress") }
             // The raw format returns one contiguous stream; a gap would mean bytes the
             // hash never saw.
             guard offset == byteCount else {
@@ -114,4 +114,10 @@ final class LayerStream {
 func archiveError(_ archive: OpaquePointer, _ step: String) -> SwrunError {
     let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
     return SwrunError(.corrupt, "layer tar: \(step): \(message)")
+}
+
+/// Whether reading can go on after a libarchive call: OK, or WARN (something odd but
+/// recoverable, such as an unknown pax keyword). RETRY, FAILED and FATAL stop it.
+func archiveCanGoOn(_ status: Int32) -> Bool {
+    status == ARCHIVE_OK || status == ARCHIVE_WARN
 }

@@ -47,7 +47,7 @@ final class TarReader {
         var entry: OpaquePointer?
         let status = archive_read_next_header(reader, &entry)
         if status == ARCHIVE_EOF { return nil }
-        guard status >= ARCHIVE_WARN, let entry else { throw failure("read header") }
+        guard archiveCanGoOn(status), let entry else { throw failure("read header") }
         return entry
     }
 
@@ -61,7 +61,7 @@ final class TarReader {
             var offset: Int64 = 0
             let status = archive_read_data_block(reader, &buffer, &size, &offset)
             if status == ARCHIVE_EOF { break }
-            guard status >= ARCHIVE_WARN else { throw failure("read \"\(path.display)\"") }
+            guard archiveCanGoOn(status) else { throw failure("read \"\(path.display)\"") }
             guard let buffer, size > 0 else { continue }
             var done = 0
             while done < size {

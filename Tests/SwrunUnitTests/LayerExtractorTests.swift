@@ -243,12 +243,32 @@ struct LayerExtractorTests {
                 _ = try dir.extract(input)
                 Issue.record("\(label): no error")
             } catch let error as SwrunError {
-                print("CORRUPT", label, error)
                 #expect(error.code == .corrupt, "\(label): \(error)")
                 #expect(error.message.hasPrefix("layer tar:"), "\(label): \(error)")
                 #expect(!error.message.contains("\n"), "\(label): \(error)")
             }
         }
+    }
+}
+
+@Suite("LayerExtractor entry names")
+struct LayerExtractorNameTests {
+    @Test("names are split into clean components", arguments: [
+        ("usr/bin/ls", "usr/bin/ls"),
+        ("./usr//bin/", "usr/bin"),
+        ("a/./b/.", "a/b"),
+        ("./", "."),
+        (".", "."),
+        ("caf\u{e9}/x", "caf\u{e9}/x"),
+    ])
+    func accepted(name: String, relative: String) throws {
+        let path = try EntryPath(name, role: "entry")
+        #expect(EntryPath.display(path.relative) == relative)
+    }
+
+    @Test("absolute, empty and .. names are refused", arguments: ["/etc/passwd", "/", "", "..", "a/../b", "a/b/..", "../x"])
+    func refused(name: String) {
+        #expect(throws: SwrunError.self) { try EntryPath(name, role: "entry") }
     }
 }
 
