@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "SwrunCgroups", dependencies: ["SwrunOS", "CSwrun"]),
         .target(name: "SwrunOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SwrunLayer", dependencies: [
-            "SwrunOS", "CArchive",
+            "SwrunOS", "CSwrun", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwrunOCI
 import SwrunOS
 
 // Exit codes as docker's: 125 for swrun's own errors (bad flags included), else what
@@ -8,6 +9,9 @@ do {
     var command = try Swrun.parseAsRoot(GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst())))
     try command.run()
 } catch let error as SwrunError {
+    FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))
+    exit(125)
+} catch let error as OCIError {
     FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))
     exit(125)
 } catch let error as ExitCode {

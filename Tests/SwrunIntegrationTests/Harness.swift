@@ -133,14 +133,14 @@ final class Swrun {
         let token = UUID().uuidString.prefix(8)
         let outputPath = base + "/.out-" + token
         let errorPath = base + "/.err-" + token
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--root", root] + arguments
         if let stdin {
             let inputPath = base + "/.in-" + token
-            FileManager.default.createFile(atPath: inputPath, contents: stdin)
+            _ = FileManager.default.createFile(atPath: inputPath, contents: stdin)
             process.standardInput = FileHandle(forReadingAtPath: inputPath)
         } else {
             process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
@@ -159,7 +159,8 @@ final class Swrun {
 
     /// Entries of `<root>/containers` (empty when the directory does not exist).
     func containerDirectories() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/containers")) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/containers")) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
     }
 
     /// Entries of `<root>/layers`.
@@ -259,5 +260,8 @@ enum Capability {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    static var all: [Int] { Array(0...lastCap) }
+    /// Every capability this (root) test process holds: what --privileged can grant.
+    static var hostBounding: String {
+        Host.statusField("CapBnd", in: Host.read("/proc/self/status") ?? "") ?? "?"
+    }
 }

@@ -100,18 +100,28 @@ struct RunBasicsTests {
             #expect(result.status == 0, "\(tag): \(result)")
             #expect(result.stdout == "ok\ndebian\n", "\(tag)")
         }
-        // The debian fixture's /etc/hostname, /etc/hosts and /etc/resolv.conf are shadowed
-        // by the runtime's files, which never land in the container's upper dir.
+        // The debian fixture ships /etc/hostname and /etc/resolv.conf; the runtime's files
+        // are mounted over them and never land in the container's upper dir.
         let kept = swrun.run(["run", "--name", "deb", "debian", "sh", "-c", "cat /etc/hostname; echo 10.9.8.7 x >> /etc/hosts"])
         #expect(kept.status == 0, "\(kept)")
         let ids = swrun.containerIDs()
         #expect(ids.count == 1)
-        if let id = ids.first {
+        let layers = swrun.layerDirectories()
+        if let id = ids.first, let layer = layers.first {
             #expect(kept.stdout == String(id.prefix(12)) + "\n")
             let upper = swrun.root + "/containers/" + id + "/upper/etc/"
+            let lower = swrun.root + "/layers/" + layer + "/etc/"
+            let runtime = swrun.root + "/containers/" + id + "/"
             for name in ["hostname", "hosts", "resolv.conf"] {
                 let content = Host.read(upper + name) ?? ""
-                #expect(content == "", "upper/etc/\(name) holds: \(content)")
+                #expect(content == "" || content == Host.read(lower + name), "upper/etc/\(name) holds: \(content)")
+                if Host.read(lower + name) != Host.read(runtime + name) {
+                    #expect(content != Host.read(runtime + name), "the runtime's \(name) reached the upper dir")
+                }
+            }
+            // Mounting over a file of the image must not copy it up (docker diff shows nothing).
+            for name in ["hostname", "resolv.conf"] where Host.exists(lower + name) {
+                #expect(!Host.exists(upper + name), "lower /etc/\(name) was copied up into the upper dir")
             }
         }
     }

@@ -50,13 +50,11 @@ struct RunIsolationTests {
     }
 
     @Test func hostnameChangeInsideDoesNotReachTheHost() {
-        var before = [CChar](repeating: 0, count: 256)
-        gethostname(&before, 255)
-        let result = swrun.runRm(["--privileged", "busybox", "hostname", "changed-inside"])
+        let before = ProcessInfo.processInfo.hostName
+        let result = swrun.runRm(["--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", "hostname changed-inside && hostname"])
         #expect(result.status == 0, "\(result)")
-        var after = [CChar](repeating: 0, count: 256)
-        gethostname(&after, 255)
-        #expect(String(cString: before) == String(cString: after))
+        #expect(result.out == "changed-inside")
+        #expect(Host.read("/proc/sys/kernel/hostname")?.trimmingCharacters(in: .newlines) == before)
     }
 
     @Test func networkNoneHasOnlyLoopbackAndItIsUp() {
@@ -142,7 +140,7 @@ struct RunIsolationTests {
     }
 
     @Test func overlayMountIsInvisibleOnTheHost() {
-        let result = swrun.runRm(["busybox", "sh", "-c", "grep -c ' / overlay ' /proc/self/mountinfo"])
+        let result = swrun.runRm(["busybox", "sh", "-c", "grep -c '^none / overlay ' /proc/mounts"])
         #expect(result.out == "1", "\(result)")
         let host = Host.read("/proc/self/mountinfo") ?? ""
         #expect(!host.contains(swrun.root), "host mountinfo mentions the store root")

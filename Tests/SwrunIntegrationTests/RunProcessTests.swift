@@ -97,7 +97,7 @@ struct RunProcessTests {
     }
 
     @Test func onlyStandardDescriptorsAreOpen() {
-        let result = swrun.runRm(["busybox", "sh", "-c", "ls /proc/$$/fd"])
+        let result = swrun.runRm(["busybox", "sh", "-c", "ls /proc/$$/fd; true"])
         #expect(result.status == 0, "\(result)")
         #expect(result.lines == ["0", "1", "2"])
     }
