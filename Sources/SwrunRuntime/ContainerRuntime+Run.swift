@@ -78,6 +78,10 @@ extension ContainerRuntime {
         if options.network != "host" { hosts += "127.0.0.1\t\(state.hostname)\n" }
         try FileIO.writeFile(dir + "/hosts", options.network == "host" ? ((try? FileIO.readString("/etc/hosts")) ?? hosts) : hosts)
         try FileIO.writeFile(dir + "/resolv.conf", (try? FileIO.readString("/etc/resolv.conf")) ?? "")
+        // docker creates a missing host directory of a bind mount.
+        for m in spec.initConfig.mounts where m.kind == .bind && !FileIO.exists(m.source) {
+            try FileIO.makeDirectories(m.source)
+        }
         spec.initConfig.upperDir = dir + "/upper"
         spec.initConfig.workDir = dir + "/work"
         spec.initConfig.rootfs = dir + "/rootfs"

@@ -73,7 +73,16 @@ extension ContainerChild {
     /// Volumes (`-v`), tmpfs mounts (`--tmpfs`) and the runtime's /etc files.
     func setUpMounts() throws {
         for (index, m) in config.mounts.enumerated() {
-            if m.isFile {
+            var isFile = m.isFile
+            if m.kind == .bind {
+                var st = stat()
+                if fstat(bindTrees[index], &st) == 0 { isFile = (st.st_mode & S_IFMT) != S_IFDIR }
+            }
+            var existing = stat()
+            if lstat(m.destination, &existing) == 0 {
+                // Present in the image: use it as it is. Opening it for writing would
+                // copy it up into the container's upper dir.
+            } else if isFile {
                 try makeDirectory(FileIO.parentPath(m.destination))
                 let fd = open(m.destination, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
                 if fd < 0 && errno != EEXIST && errno != ELOOP { throw InitFailure("create mount point \(m.destination)") }

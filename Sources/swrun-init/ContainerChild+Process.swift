@@ -24,9 +24,18 @@ extension ContainerChild {
         try makeDirectory(config.cwd)
         try check(chdir(config.cwd), "chdir \(config.cwd)")
 
+        // Only what this process may still hold: a privileged container on a host whose
+        // bounding set lacks a capability gets the rest, as docker does.
         let last = sw_cap_last_cap()
-        for cap in 0...last where config.capabilities & (UInt64(1) << UInt64(cap)) == 0 {
-            try check(sw_capbset_drop(Int32(cap)), "drop capability \(cap) from the bounding set")
+        var capabilities: UInt64 = 0
+        for cap in 0...last {
+            let bit = UInt64(1) << UInt64(cap)
+            let held = sw_prctl(23 /* PR_CAPBSET_READ */, UInt(cap), 0, 0, 0) == 1
+            if held && config.capabilities & bit != 0 {
+                capabilities |= bit
+            } else if held {
+                try check(sw_capbset_drop(Int32(cap)), "drop capability \(cap) from the bounding set")
+            }
         }
         try check(sw_close_range(3, UInt32.max, SW_CLOSE_RANGE_CLOEXEC), "close_range")
         if !config.seccompFilter.isEmpty && !config.noNewPrivileges {
@@ -37,7 +46,7 @@ extension ContainerChild {
         try check(setgid(user.gid), "setgid \(user.gid)")
         try check(setuid(user.uid), "setuid \(user.uid)")
         try check(sw_set_keepcaps(0), "keep capabilities")
-        try check(sw_capset(config.capabilities, config.capabilities, 0), "capset")
+        try check(sw_capset(capabilities, capabilities, 0), "capset")
         try check(sw_ambient_clear_all(), "clear ambient capabilities")
         if config.noNewPrivileges {
             try check(sw_set_no_new_privs(), "no_new_privs")

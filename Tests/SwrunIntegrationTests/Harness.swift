@@ -37,8 +37,6 @@ final class RunningCommand {
         process.terminationHandler = { _ in finished.signal() }
     }
 
-    var pid: pid_t { process.processIdentifier }
-
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Polls the standard output until it contains `text`; false when `timeout` passes
@@ -236,7 +234,6 @@ enum Host {
         return nil
     }
 
-    static var isRoot: Bool { geteuid() == 0 }
     static var hasCgroupV1: Bool { exists("/sys/fs/cgroup/memory/memory.limit_in_bytes") }
 }
 
@@ -245,9 +242,6 @@ enum Capability {
     static let chown = 0, dacOverride = 1, fowner = 3, fsetid = 4, kill = 5, setgid = 6, setuid = 7
     static let setpcap = 8, netBindService = 10, netAdmin = 12, netRaw = 13, sysChroot = 18
     static let mknod = 27, auditWrite = 29, setfcap = 31
-    static let lastCap: Int = {
-        Int((Host.read("/proc/sys/kernel/cap_last_cap") ?? "40").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 40
-    }()
 
     static let dockerDefault: [Int] = [
         chown, dacOverride, fowner, fsetid, kill, setgid, setuid, setpcap, netBindService, netRaw,

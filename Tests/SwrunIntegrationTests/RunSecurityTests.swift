@@ -66,7 +66,7 @@ struct RunSecurityTests {
         #expect(Host.statusField("CapEff", in: status) == all)
         #expect(Host.statusField("CapBnd", in: status) == all)
         #expect(Host.statusField("Seccomp", in: status) == "0")
-        let mount = swrun.runRm(["--privileged", "busybox", "sh", "-c", "mount -t tmpfs none /mnt && grep -c ' /mnt tmpfs ' /proc/mounts"])
+        let mount = swrun.runRm(["--privileged", "busybox", "sh", "-c", "mkdir -p /mnt && mount -t tmpfs none /mnt && grep -c ' /mnt tmpfs ' /proc/mounts"])
         #expect(mount.status == 0, "\(mount)")
         #expect(mount.out == "1")
     }

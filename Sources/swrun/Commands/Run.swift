@@ -32,7 +32,7 @@ struct Run: ParsableCommand {
     var tmpfs: [String] = []
     @Option(name: [.customShort("v"), .long], help: "Bind mount a volume: HOST:CONTAINER[:ro].")
     var volume: [String] = []
-    @Flag(name: .long, help: "Run an init inside the container that forwards signals and reaps processes.")
+    @Flag(name: .customLong("init"), help: "Run an init inside the container that forwards signals and reaps processes.")
     var initProcess = false
 
     @Argument(help: "The image to run.")
