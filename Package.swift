@@ -33,8 +33,10 @@ let package = Package(
             "SwrunOS", "SwrunCgroups", "SwrunSecurity", "CSwrun",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Go text/template, the subset docker's --format uses.
+        .target(name: "GoTemplate"),
         .executableTarget(name: "swrun", dependencies: [
-            "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups",
+            "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups", "GoTemplate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,7 +45,7 @@ let package = Package(
 
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
-            "SwrunSecurity", "SwrunOS",
+            "SwrunSecurity", "SwrunOS", "GoTemplate",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
     ]

@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -200,6 +201,8 @@ int sw_set_winsize(int fd, unsigned short rows, unsigned short cols) {
 }
 int sw_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
 
+int sw_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
 int sw_getrandom(void *buf, size_t len) {
     size_t done = 0;
     while (done < len) {
@@ -226,6 +229,67 @@ int sw_signalfd_next(int fd) {
     if (read(fd, &info, sizeof info) != sizeof info) return -1;
     return (int)info.ssi_signo;
 }
+
+ssize_t sw_send_with_fd(int sock, const void *data, size_t len, int fd) {
+    struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd) {
+    struct iovec iov = {.iov_base = buf, .iov_len = cap};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    *fd = -1;
+    ssize_t n;
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(c), sizeof(int));
+    return n;
+}
+
+int sw_open_pty(int *master, int *replica) {
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -1;
+    int unlock = 0;
+    if (ioctl(m, TIOCSPTLCK, &unlock) < 0) goto fail;
+    int r = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (r < 0) goto fail;
+    *master = m;
+    *replica = r;
+    return 0;
+fail:;
+    int saved = errno;
+    close(m);
+    errno = saved;
+    return -1;
+}
+
+size_t sw_termios_size(void) { return sizeof(struct termios); }
+int sw_tty_make_raw(int fd, void *saved) {
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0) return -1;
+    memcpy(saved, &t, sizeof t);
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSADRAIN, &t);
+}
+int sw_tty_restore(int fd, const void *saved) { return tcsetattr(fd, TCSADRAIN, (const struct termios *)saved); }
 
 pid_t sw_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds, int new_session) {
     posix_spawn_file_actions_t actions;

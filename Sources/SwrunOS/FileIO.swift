@@ -25,6 +25,14 @@ public enum FileIO {
         try writeAll(fd, Array(contents.utf8), step: "write \(path)")
     }
 
+    /// Replaces the file at `path` with `bytes` (create, truncate).
+    public static func writeFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { close(fd) }
+        try writeAll(fd, bytes, step: "write \(path)")
+    }
+
     /// Writes `contents` to an existing file without creating or truncating it
     /// (cgroup and proc files).
     public static func writeExisting(_ path: String, _ contents: String) throws {

@@ -82,8 +82,23 @@ public struct InitConfig: Sendable, Equatable {
     public var seccompFilter: [UInt8] = []
     /// Run a tiny reaper as PID 1 that forwards signals to the command.
     public var useInit = false
-    /// Allocate a terminal: fd 0 of init is the pty's replica side.
+    /// Allocate a terminal from the container's own devpts; the monitor holds the master.
     public var tty = false
+    public var terminalRows: UInt64 = 24
+    public var terminalColumns: UInt64 = 80
+    /// Keep stdin open (-i): a pipe the monitor writes what the client sends into.
+    public var openStdin = false
+    /// Where the monitor writes the container's output (docker's json-file format).
+    public var logPath = ""
+    /// Where the monitor records how PID 1 ended (`ExitRecord`).
+    public var exitPath = ""
+    /// A cgroup file whose "oom_kill N" line tells whether the OOM killer struck.
+    public var oomEventsFile = ""
+    /// cgroup directories the monitor removes once PID 1 is gone.
+    public var cgroupDirectories: [String] = []
+    /// `--rm`: the container directory the monitor deletes at the end, once no client
+    /// is attached.
+    public var autoRemoveDirectory = ""
 
     public init() {}
 }
@@ -107,7 +122,9 @@ extension InitConfig {
         w.u64(UInt64(rlimits.count))
         for r in rlimits { w.i64(Int64(r.resource)); w.u64(r.soft); w.u64(r.hard) }
         w.bool(noNewPrivileges); w.u64(capabilities); w.raw(seccompFilter)
-        w.bool(useInit); w.bool(tty)
+        w.bool(useInit); w.bool(tty); w.u64(terminalRows); w.u64(terminalColumns); w.bool(openStdin)
+        w.string(logPath); w.string(exitPath); w.string(oomEventsFile); w.strings(cgroupDirectories)
+        w.string(autoRemoveDirectory)
         return w.bytes
     }
 
@@ -136,7 +153,10 @@ extension InitConfig {
             InitRlimit(resource: Int32(truncatingIfNeeded: try r.i64()), soft: try r.u64(), hard: try r.u64())
         }
         noNewPrivileges = try r.bool(); capabilities = try r.u64(); seccompFilter = try r.raw()
-        useInit = try r.bool(); tty = try r.bool()
+        useInit = try r.bool(); tty = try r.bool(); terminalRows = try r.u64(); terminalColumns = try r.u64()
+        openStdin = try r.bool()
+        logPath = try r.string(); exitPath = try r.string(); oomEventsFile = try r.string()
+        cgroupDirectories = try r.strings(); autoRemoveDirectory = try r.string()
     }
 }
 
@@ -148,6 +168,8 @@ public enum InitReport: Sendable, Equatable {
     case failed(step: String, errno: Int32, message: String)
     /// The container's PID 1 ended with this wait status.
     case exited(status: Int32)
+    /// Output of the container: stream 1 = stdout, 2 = stderr.
+    case output(stream: UInt8, data: [UInt8])
 
     public func encoded() -> [UInt8] {
         var w = WireWriter()
@@ -155,6 +177,7 @@ public enum InitReport: Sendable, Equatable {
         case .started(let pid): w.u64(1); w.i64(Int64(pid))
         case .failed(let step, let err, let message): w.u64(2); w.string(step); w.i64(Int64(err)); w.string(message)
         case .exited(let status): w.u64(3); w.i64(Int64(status))
+        case .output(let stream, let data): w.u64(4); w.u64(UInt64(stream)); w.raw(data)
         }
         return w.bytes
     }
@@ -165,7 +188,38 @@ public enum InitReport: Sendable, Equatable {
         case 1: self = .started(pid: Int32(truncatingIfNeeded: try r.i64()))
         case 2: self = .failed(step: try r.string(), errno: Int32(truncatingIfNeeded: try r.i64()), message: try r.string())
         case 3: self = .exited(status: Int32(truncatingIfNeeded: try r.i64()))
+        case 4: self = .output(stream: UInt8(truncatingIfNeeded: try r.u64()), data: try r.raw())
         default: throw SwrunError(.corrupt, "init report: unknown message")
+        }
+    }
+}
+
+/// Messages an attached client (`swrun run`, `start -a`) sends to the monitor.
+public enum ClientMessage: Sendable, Equatable {
+    /// Bytes for the container's stdin.
+    case stdin([UInt8])
+    /// The client's stdin reached end of file.
+    case closeStdin
+    /// The client's terminal changed size.
+    case resize(rows: UInt64, columns: UInt64)
+
+    public func encoded() -> [UInt8] {
+        var w = WireWriter()
+        switch self {
+        case .stdin(let data): w.u64(1); w.raw(data)
+        case .closeStdin: w.u64(2)
+        case .resize(let rows, let columns): w.u64(3); w.u64(rows); w.u64(columns)
+        }
+        return w.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        var r = WireReader(bytes)
+        switch try r.u64() {
+        case 1: self = .stdin(try r.raw())
+        case 2: self = .closeStdin
+        case 3: self = .resize(rows: try r.u64(), columns: try r.u64())
+        default: throw SwrunError(.corrupt, "client message: unknown message")
         }
     }
 }

@@ -4,10 +4,18 @@ import SwrunCgroups
 import SwrunOS
 import SwrunSecurity
 
+/// How `run` or `start` ended for the caller.
+public enum RunOutcome: Sendable, Equatable {
+    /// Attached until PID 1 ended with this docker exit code.
+    case exited(Int32)
+    /// Started in the background (-d) or the user detached; the container runs on.
+    case running(id: String)
+}
+
 extension ContainerRuntime {
-    /// `swrun run` in the foreground: creates the container, starts it, relays
-    /// signals, waits, cleans up, and returns the exit code docker would.
-    public func run(image: ImageSnapshot, options: ContainerOptions) throws -> Int32 {
+    /// `swrun run`: creates the container and starts it, attached (relaying its
+    /// streams until it ends) or detached (`detach`).
+    public func run(image: ImageSnapshot, options: ContainerOptions, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
         var clock = StepClock(logger: logger)
         let id = Self.newID()
         let hostname = options.network == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
@@ -15,59 +23,116 @@ extension ContainerRuntime {
         clock.step("build spec")
 
         let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
-        var state = ContainerState(
+        let limits = ContainerState.Limits(
+            memory: spec.limits.memory, memorySwap: spec.limits.memorySwap, cpus: spec.limits.cpus,
+            cpuShares: spec.limits.cpuShares, pidsLimit: spec.limits.pidsLimit, restrictDevices: spec.limits.restrictDevices)
+        let state = ContainerState(
             id: id, name: name, image: image.name, imageID: image.id, command: spec.initConfig.args, created: Date(),
             status: .created, pid: 0, exitCode: 0, startedAt: nil, finishedAt: nil, oomKilled: false,
-            autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun")
+            autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
+            monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: limits)
         try containers.create(state)
         let dir = containers.path(of: id)
         clock.step("create container dir")
 
         do {
             try prepare(&spec, state: state, dir: dir, options: options)
-            clock.step("write /etc files")
-            let cgroup = self.cgroup(for: state)
-            try cgroup.create(limits: spec.limits)
-            if let unified = cgroup.unifiedDirectory {
-                spec.initConfig.cgroupDirectory = unified
-            } else {
-                spec.initConfig.cgroupProcsFiles = cgroup.procsFiles
-                spec.initConfig.cgroupV1Controllers = Self.v1Hierarchies(root: cgroupRoot)
-            }
-            clock.step("create cgroup")
             if let profile = spec.seccompProfile {
                 spec.initConfig.seccompFilter = try SeccompCompiler.cachedFilter(
                     profileJSON: profile, capabilities: spec.capabilities, cacheDir: root + "/cache/seccomp")
             }
-            clock.step("seccomp filter")
-
-            let process = try InitProcess.spawn(config: spec.initConfig)
-            clock.step("spawn swrun-init")
-            let signals = try SignalRelay(signals: [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2])
-            defer { signals.restore() }
-            let pid = try process.waitStarted()
-            clock.step("container started (pid \(pid))")
-            state.status = .running
-            state.pid = pid
-            state.startedAt = Date()
-            try containers.save(state)
-
-            let status = try process.waitExited(relaying: signals, to: pid)
-            clock.step("container exited")
-            state.status = .exited
-            state.exitCode = Self.exitCode(status)
-            state.finishedAt = Date()
-            state.oomKilled = cgroup.oomKilled()
-            try finish(state)
-            clock.step("cleanup")
-            return state.exitCode
+            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: spec.initConfig.encoded(), mode: 0o600)
+            clock.step("write container files, seccomp filter")
         } catch {
-            state.status = .exited
-            state.exitCode = 125
-            state.finishedAt = Date()
-            if let failure = error as? ContainerStartFailure { state.exitCode = failure.exitCode }
-            try? finish(state)
+            try? containers.remove(id)
             throw error
+        }
+        return try launch(state, config: spec.initConfig, detach: detach, attach: attach, clock: &clock)
+    }
+
+    /// `swrun start`: starts a stopped container again with the same config and upper
+    /// dir, so its changes persist.
+    public func start(_ state: ContainerState, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
+        if state.isRunning { return .running(id: state.id) }
+        let bytes = try FileIO.readFile(containers.initConfigPath(of: state.id))
+        var config = try InitConfig(decoding: bytes)
+        config.openStdin = attach.stdin || (state.interactive ?? false)
+        var state = state
+        state.status = .created
+        state.restartCount = (state.restartCount ?? 0) + 1
+        unlink(containers.path(of: state.id) + "/" + ExitRecord.fileName)
+        var clock = StepClock(logger: logger)
+        return try launch(state, config: config, detach: detach, attach: attach, clock: &clock)
+    }
+
+    /// Creates the cgroup, spawns the monitor, waits for the container to exec, and
+    /// then detaches or attaches.
+    private func launch(_ state: ContainerState, config: InitConfig, detach: Bool, attach: AttachOptions, clock: inout StepClock) throws -> RunOutcome {
+        var state = state
+        var config = config
+        let cgroup = self.cgroup(for: state)
+        let client: MonitorClient
+        let pid: Int32
+        do {
+            var limits = CgroupLimits()
+            if let l = state.limits {
+                limits = CgroupLimits(memory: l.memory, memorySwap: l.memorySwap, cpus: l.cpus, cpuShares: l.cpuShares,
+                                      pidsLimit: l.pidsLimit, restrictDevices: l.restrictDevices)
+            }
+            try cgroup.create(limits: limits)
+            if let unified = cgroup.unifiedDirectory {
+                config.cgroupDirectory = unified
+                config.cgroupDirectories = [unified]
+                config.oomEventsFile = unified + "/memory.events"
+            } else {
+                config.cgroupProcsFiles = cgroup.procsFiles
+                config.cgroupV1Controllers = Self.v1Hierarchies(root: cgroupRoot)
+                config.cgroupDirectories = cgroup.procsFiles.map(FileIO.parentPath)
+                config.oomEventsFile = config.cgroupDirectories.first { $0.contains("/memory/") }.map { $0 + "/memory.oom_control" } ?? ""
+            }
+            clock.step("create cgroup")
+            let dir = containers.path(of: state.id)
+            config.logPath = containers.logPath(of: state.id)
+            config.exitPath = dir + "/" + ExitRecord.fileName
+            config.autoRemoveDirectory = state.autoRemove ? dir : ""
+            client = try MonitorClient.spawn(config: config)
+            clock.step("spawn swrun-init")
+            pid = try client.waitStarted()
+            clock.step("container started (pid \(pid))")
+        } catch {
+            try? cgroup.destroy()
+            let code = (error as? ContainerStartFailure)?.exitCode ?? 125
+            if state.autoRemove {
+                try? containers.remove(state.id)
+            } else {
+                state.status = .exited
+                state.exitCode = code
+                state.finishedAt = Date()
+                try? containers.save(state)
+                try? ExitRecord(exitCode: code, finishedNanos: ExitRecord.nowNanos(), oomKilled: false)
+                    .write(to: containers.path(of: state.id) + "/" + ExitRecord.fileName)
+            }
+            throw error
+        }
+
+        state.status = .running
+        state.pid = pid
+        state.monitorPid = client.pid
+        state.startedAt = Date()
+        state.finishedAt = nil
+        try containers.save(state)
+        if detach {
+            client.disconnect()
+            return .running(id: state.id)
+        }
+        let result = try client.attach(attach, containerPid: pid)
+        switch result {
+        case .detached:
+            return .running(id: state.id)
+        case .exited(let code):
+            client.hangUp()
+            clock.step("container exited, monitor cleaned up")
+            return .exited(code)
         }
     }
 
@@ -85,19 +150,18 @@ extension ContainerRuntime {
         spec.initConfig.upperDir = dir + "/upper"
         spec.initConfig.workDir = dir + "/work"
         spec.initConfig.rootfs = dir + "/rootfs"
+        spec.initConfig.openStdin = options.interactive
+        if options.tty {
+            var rows: UInt16 = 0
+            var cols: UInt16 = 0
+            if sw_get_winsize(0, &rows, &cols) == 0 || sw_get_winsize(1, &rows, &cols) == 0, rows > 0 {
+                spec.initConfig.terminalRows = UInt64(rows)
+                spec.initConfig.terminalColumns = UInt64(cols)
+            }
+        }
         // The runtime's /etc files: bind-mounted, never written into the upper dir.
         spec.initConfig.mounts += ["hostname", "hosts", "resolv.conf"].map {
             InitMount(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0, isFile: true)
-        }
-    }
-
-    /// Records the final state, or removes everything for `--rm`.
-    func finish(_ state: ContainerState) throws {
-        try? cgroup(for: state).destroy()
-        if state.autoRemove {
-            try containers.remove(state.id)
-        } else {
-            try containers.save(state)
         }
     }
 

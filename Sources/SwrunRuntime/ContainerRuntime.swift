@@ -29,8 +29,15 @@ public final class ContainerRuntime: @unchecked Sendable {
             guard force else {
                 throw SwrunError(.conflict, "cannot remove container \(state.shortID): container is running: stop the container before removing or force remove")
             }
-            kill(state.pid, SIGKILL)
-            for _ in 0..<200 where kill(state.pid, 0) == 0 { usleep(5000) }
+            Glibc.kill(state.pid, SIGKILL)
+        }
+        // Let the monitor record the exit and finish its own cleanup first.
+        if let monitor = state.monitorPid, monitor > 0 {
+            var waited = 0
+            while Self.isAlive(monitor) && waited < 2000 {
+                usleep(2000)
+                waited += 1
+            }
         }
         try cgroup(for: state).destroy()
         try containers.remove(state.id)

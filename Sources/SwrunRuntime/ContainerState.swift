@@ -22,22 +22,34 @@ public struct ContainerState: Codable, Sendable {
     public var oomKilled: Bool
     public var autoRemove: Bool
     public var hostname: String
-    /// The cgroup path relative to each hierarchy root ("/swrun/<id>").
+    /// The cgroup parent ("swrun" or --cgroup-parent); the cgroup is <parent>/<id>.
     public var cgroupParent: String
+    /// PID of the container's monitor (swrun-init), which reaps PID 1, writes the log
+    /// and the exit file.
+    public var monitorPid: Int32?
+    /// Started with a terminal (-t) / with stdin open (-i).
+    public var tty: Bool?
+    public var interactive: Bool?
+    /// How many times `start`/`restart` started it again.
+    public var restartCount: Int?
+    /// The cgroup limits, applied again by `start`.
+    public var limits: Limits?
+
+    /// `CgroupLimits` as stored in state.json.
+    public struct Limits: Codable, Sendable, Equatable {
+        public var memory: Int64?
+        public var memorySwap: Int64?
+        public var cpus: Double?
+        public var cpuShares: UInt64?
+        public var pidsLimit: Int64?
+        public var restrictDevices: Bool
+    }
 
     public var shortID: String { String(id.prefix(12)) }
 
     /// True when the state says running and PID 1 is really alive; a client killed with
     /// SIGKILL leaves "running" behind, and listing must not believe it.
     public var isRunning: Bool {
-        guard status == .running, pid > 0 else { return false }
-        if kill(pid, 0) != 0 && errno == ESRCH { return false }
-        // A zombie is not running either.
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")") {
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.first == "Z" { return false }
-        }
-        return true
+        status == .running && pid > 0 && ContainerRuntime.isAlive(pid)
     }
 }

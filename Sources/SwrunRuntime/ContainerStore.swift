@@ -48,7 +48,7 @@ public final class ContainerStore: @unchecked Sendable {
         let dir = path(of: state.id)
         let tmp = dir + "/.state.json.tmp"
         try FileIO.writeFile(tmp, String(decoding: data, as: UTF8.self), mode: 0o600)
-        guard rename(tmp, dir + "/state.json") == 0 else { throw SwrunError.system("rename state.json") }
+        guard Glibc.rename(tmp, dir + "/state.json") == 0 else { throw SwrunError.system("rename state.json") }
     }
 
     public func load(_ id: String) throws -> ContainerState {
@@ -58,12 +58,27 @@ public final class ContainerStore: @unchecked Sendable {
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601withFractions
+        var state: ContainerState
         do {
-            return try decoder.decode(ContainerState.self, from: data)
+            state = try decoder.decode(ContainerState.self, from: data)
         } catch {
             throw SwrunError(.corrupt, "container \(id): unreadable state.json")
         }
+        // The monitor records how PID 1 ended in `exit`; it is the truth once present.
+        if state.status == .running, let exit = ExitRecord.read(path(of: id) + "/" + ExitRecord.fileName) {
+            state.status = .exited
+            state.exitCode = exit.exitCode
+            state.finishedAt = Date(timeIntervalSince1970: Double(exit.finishedNanos) / 1e9)
+            state.oomKilled = exit.oomKilled
+        }
+        return state
     }
+
+    /// The log file of the container (docker's json-file format).
+    public func logPath(of id: String) -> String { path(of: id) + "/container.log" }
+
+    /// The encoded InitConfig the container was created with (for `start`).
+    public func initConfigPath(of id: String) -> String { path(of: id) + "/init.bin" }
 
     /// Every container with a readable state, newest first.
     public func list() throws -> [ContainerState] {

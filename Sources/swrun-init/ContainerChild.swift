@@ -8,15 +8,17 @@ import SwrunOS
 final class ContainerChild {
     let config: InitConfig
     let sync: SeqPacket
+    let stdio: ChildStdio
     /// Detached clones of the bind mount sources, one per `config.mounts` entry (-1 for
     /// non-bind mounts), taken before `pivot_root` hides the host.
     var bindTrees: [Int32] = []
     /// The command's environment: the config's plus HOME and PATH defaults.
     var environment: [String] = []
 
-    init(config: InitConfig, sync: SeqPacket) {
+    init(config: InitConfig, sync: SeqPacket, stdio: ChildStdio) {
         self.config = config
         self.sync = sync
+        self.stdio = stdio
     }
 
     func run() -> Never {
@@ -33,10 +35,12 @@ final class ContainerChild {
 
     private func setUp() throws {
         umask(0)
+        try stdio.installInChild()
         try joinCgroups()
         try check(Int32(setsid()), "setsid")
         try setUpRootfs()
         try setUpKernelFilesystems()
+        if config.tty { try setUpTerminal() }
         try setUpMounts()
         try maskPaths()
         if config.readonlyRootfs {

@@ -2,10 +2,11 @@ import CSwrun
 import Glibc
 import SwrunOS
 
-// swrun-init: started by `swrun` with its sync socket on fd 3. It reads one InitConfig,
-// clones the container process into new namespaces, reports "started" once that
-// process has exec'd (its CLOEXEC end of a second socket closes), then reaps it and
-// reports its wait status. Single-threaded by construction: no Foundation, no Dispatch.
+// swrun-init: started by `swrun` with its control socket on fd 3 and /dev/null on
+// 0–2. It reads one InitConfig, clones the container process into new namespaces,
+// reports "started" once that process has exec'd (its CLOEXEC end of a second socket
+// closes), then stays as the container's monitor (Monitor.swift). Single-threaded by
+// construction: no Foundation, no Dispatch.
 
 let controlFD: Int32 = 3
 let control = SeqPacket(fd: controlFD)
@@ -15,22 +16,41 @@ func fail(_ report: InitReport) -> Never {
     exit(1)
 }
 
+func failSystem(_ step: String) -> Never {
+    let err = sw_errno()
+    fail(.failed(step: step, errno: err, message: "\(step): \(String(cString: strerror(err)))"))
+}
+
 guard let message = try? control.receive(), let config = try? InitConfig(decoding: message) else {
     fail(.failed(step: "init config", errno: EINVAL, message: "swrun-init: cannot read the container config"))
 }
 
+// The monitor must outlive its client and not die of a hangup or a broken pipe.
+for sig in [SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT] { signal(sig, SIG_IGN) }
+// SIGCHLD arrives through a signalfd, created before the child so none is missed.
+var chld = sigset_t()
+sigemptyset(&chld)
+sigaddset(&chld, SIGCHLD)
+sigprocmask(SIG_BLOCK, &chld, nil)
+let signals = sw_signalfd(UInt64(1) << UInt64(SIGCHLD))
+if signals < 0 { failSystem("signalfd") }
+
 var cgroupFD: Int32 = -1
 if !config.cgroupDirectory.isEmpty {
     cgroupFD = open(config.cgroupDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if cgroupFD < 0 {
-        let err = sw_errno()
-        fail(.failed(step: "open cgroup", errno: err, message: "open cgroup \(config.cgroupDirectory): \(String(cString: strerror(err)))"))
-    }
+    if cgroupFD < 0 { failSystem("open cgroup \(config.cgroupDirectory)") }
 }
 
-guard let (parentEnd, childEnd) = try? SeqPacket.pair() else {
-    fail(.failed(step: "socketpair", errno: sw_errno(), message: "socketpair: \(String(cString: strerror(sw_errno())))"))
+let stdio: ChildStdio
+do {
+    stdio = try ChildStdio(config: config)
+} catch let failure as InitFailure {
+    fail(.failed(step: failure.step, errno: failure.errno, message: failure.message))
+} catch {
+    fail(.failed(step: "stdio", errno: EIO, message: "stdio: \(error)"))
 }
+
+guard let (parentEnd, childEnd) = try? SeqPacket.pair() else { failSystem("socketpair") }
 
 // On v1 the child joins its cgroups itself and only then unshares the cgroup namespace,
 // so the namespace's root is the container's cgroup.
@@ -38,31 +58,36 @@ var cloneFlags = config.namespaces
 if cgroupFD < 0 { cloneFlags &= ~SW_CLONE_NEWCGROUP }
 
 let pid = sw_clone3(cloneFlags, cgroupFD, nil)
-if pid < 0 {
-    let err = sw_errno()
-    fail(.failed(step: "clone3", errno: err, message: "clone3: \(String(cString: strerror(err)))"))
-}
+if pid < 0 { failSystem("clone3") }
 if pid == 0 {
     parentEnd.close()
     _ = close(controlFD)
-    ContainerChild(config: config, sync: childEnd).run()
+    ContainerChild(config: config, sync: childEnd, stdio: stdio).run()
 }
 childEnd.close()
+stdio.closeChildEnds()
 if cgroupFD >= 0 { close(cgroupFD) }
 
-if let failure = try? parentEnd.receive(), let report = try? InitReport(decoding: failure) {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    fail(report)
+// Until exec: the child may send the pty master (with -t), or a failure; end of file
+// means its execve closed the socket.
+var master: Int32 = -1
+var buffer = [UInt8](repeating: 0, count: 65536)
+while true {
+    var fd: Int32 = -1
+    let n = buffer.withUnsafeMutableBytes { sw_recv_with_fd(parentEnd.fd, $0.baseAddress, $0.count, &fd) }
+    if n == 0 { break }
+    if n < 0 { failSystem("receive from container") }
+    if fd >= 0 && n == 1 && buffer[0] == UInt8(ascii: "T") {
+        master = fd
+        continue
+    }
+    if let report = try? InitReport(decoding: Array(buffer[0..<n])) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        fail(report)
+    }
 }
 parentEnd.close()
-try? control.send(InitReport.started(pid: pid).encoded())
+_ = try? control.send(InitReport.started(pid: pid).encoded())
 
-var status: Int32 = 0
-while true {
-    let rc = waitpid(pid, &status, 0)
-    if rc == pid { break }
-    if rc < 0 && errno != EINTR { break }
-}
-try? control.send(InitReport.exited(status: status).encoded())
-exit(0)
+Monitor(config: config, pid: pid, control: controlFD, stdio: stdio, master: master, signals: signals).run()

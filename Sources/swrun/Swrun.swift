@@ -11,7 +11,10 @@ struct Swrun: ParsableCommand {
         commandName: "swrun",
         abstract: "A daemonless container runtime and image tool.",
         version: SwrunVersion.string,
-        subcommands: [Run.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self]
+        subcommands: [
+            Run.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
+            Stop.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self, ContainerCommand.self,
+        ]
     )
 }
 

@@ -22,10 +22,17 @@ struct RunBasicsTests {
         #expect(result.stderr == "oops\n")
     }
 
-    @Test func stdinIsForwardedWhenGiven() {
-        let result = swrun.runRm(["busybox", "cat"], stdin: Data("from stdin\n".utf8))
+    @Test func stdinIsForwardedWithInteractive() {
+        let result = swrun.runRm(["-i", "busybox", "cat"], stdin: Data("from stdin\n".utf8))
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "from stdin\n")
+    }
+
+    @Test func stdinIsNotAttachedWithoutInteractive() {
+        // As docker: without -i the container's stdin is empty.
+        let result = swrun.runRm(["busybox", "cat"], stdin: Data("from stdin\n".utf8))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == "")
     }
 
     @Test func missingCommandExits127WithOneLine() {

@@ -80,7 +80,7 @@ struct RunProcessTests {
 
     @Test func imageDefaultCommandRuns() {
         // busybox's config has CMD ["sh"]; with stdin at EOF the shell exits 0 at once.
-        let result = swrun.runRm(["busybox"], stdin: Data("echo from-default-cmd\n".utf8))
+        let result = swrun.runRm(["-i", "busybox"], stdin: Data("echo from-default-cmd\n".utf8))
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "from-default-cmd\n")
     }

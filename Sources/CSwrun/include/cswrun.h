@@ -77,12 +77,26 @@ int sw_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sw_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int sw_set_ctty(int fd);
 
+// pipe2(O_CLOEXEC).
+int sw_pipe_cloexec(int fds[2]);
 // getrandom(2), filling all of buf.
 int sw_getrandom(void *buf, size_t len);
 // A non-blocking, close-on-exec signalfd for the signals in `mask` (bit N = signal N).
 int sw_signalfd(uint64_t mask);
 // The next signal number read from a signalfd, or -1 when none is pending.
 int sw_signalfd_next(int fd);
+
+// SCM_RIGHTS: send `len` bytes with one fd attached; receive up to `cap` bytes and
+// the attached fd (stored in *fd, -1 when none). Return bytes sent/received.
+ssize_t sw_send_with_fd(int sock, const void *data, size_t len, int fd);
+ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd);
+// Opens a new pty pair from the devpts instance mounted at /dev/pts: the master via
+// /dev/ptmx, the replica via TIOCGPTPEER (no path lookup).
+int sw_open_pty(int *master, int *replica);
+// Raw mode for a terminal; `saved` receives the old settings (sw_termios_size bytes).
+size_t sw_termios_size(void);
+int sw_tty_make_raw(int fd, void *saved);
+int sw_tty_restore(int fd, const void *saved);
 
 // posix_spawn with an explicit fd layout: child fd i = fds[i] for i < nfds (-1 closes
 // it); every other fd is closed. Safe from a multithreaded process.

@@ -22,6 +22,10 @@ struct Run: ParsableCommand {
     var hostname: String?
     @Flag(name: .long, help: "Remove the container when it exits.")
     var rm = false
+    @Flag(name: [.customShort("d"), .long], help: "Run the container in the background and print its ID.")
+    var detach = false
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
+    var detachKeys: String = "ctrl-p,ctrl-q"
     @Option(name: .long, help: "Override the image's ENTRYPOINT.")
     var entrypoint: String?
     @Option(name: [.long, .customLong("net")], help: "Network: none (default) or host.")
@@ -52,11 +56,11 @@ struct Run: ParsableCommand {
         options.volumes = volume
         options.useInit = initProcess
         options.command = command
-        if options.tty {
-            // Terminals come with the interactive-container work; run without one.
-            FileHandle.standardError.write(Data("swrun: -t is not supported yet; running without a terminal\n".utf8))
+        if options.tty && options.interactive && !detach && isatty(0) == 0 {
+            FileHandle.standardError.write(Data("the input device is not a TTY\n".utf8))
             options.tty = false
         }
+        let keys = try AttachOptions.parseDetachKeys(detachKeys)
 
         let logger = try global.logger()
         let store = try global.imageStore()
@@ -69,12 +73,18 @@ struct Run: ParsableCommand {
             id: stored.id.description, name: image, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [],
             cmd: config?.cmd ?? [], workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layers)
         let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
-        let code: Int32
+        let outcome: RunOutcome
         do {
-            code = try runtime.run(image: snapshot, options: options)
+            outcome = try runtime.run(image: snapshot, options: options, detach: detach,
+                                      attach: AttachOptions(stdin: options.interactive, tty: options.tty, detachKeys: keys))
         } catch let failure as ContainerStartFailure {
             throw CommandFailure(message: failure.message, exitCode: failure.exitCode)
         }
-        throw ExitCode(code)
+        switch outcome {
+        case .exited(let code):
+            throw ExitCode(code)
+        case .running(let id):
+            if detach { print(id) }
+        }
     }
 }

@@ -2,11 +2,13 @@ import CSwrun
 import Foundation
 import SwrunOS
 
-/// A running `swrun-init`: spawned with posix_spawn (never fork from this possibly
-/// multithreaded process), fed its config over a SOCK_SEQPACKET socket on fd 3.
-final class InitProcess {
+/// swrun's end of a container monitor (`swrun-init`): spawned with posix_spawn (never
+/// fork from this possibly multithreaded process), fed its config over a
+/// SOCK_SEQPACKET socket on fd 3, then talked to in typed messages.
+final class MonitorClient {
     let pid: pid_t
     let socket: SeqPacket
+    private var connected = true
 
     private init(pid: pid_t, socket: SeqPacket) {
         self.pid = pid
@@ -20,72 +22,67 @@ final class InitProcess {
         return FileIO.parentPath(exe) + "/swrun-init"
     }()
 
-    static func spawn(config: InitConfig, stdio: [Int32] = [0, 1, 2]) throws -> InitProcess {
+    /// Starts a monitor in its own session with /dev/null as its stdio: all the
+    /// container's I/O goes through the monitor, so it can outlive this process.
+    static func spawn(config: InitConfig) throws -> MonitorClient {
         let (mine, theirs) = try SeqPacket.pair()
         defer { theirs.close() }
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard devNull >= 0 else { throw SwrunError.system("open /dev/null") }
+        defer { close(devNull) }
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("swrun-init"), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
         defer { argv.forEach { free($0) } }
-        let fds = stdio + [theirs.fd]
+        let fds = [devNull, devNull, devNull, theirs.fd]
         let pid = sw_spawn(binaryPath, argv, envp, fds, Int32(fds.count), 1)
         guard pid > 0 else {
             mine.close()
             throw SwrunError.system("spawn \(binaryPath)")
         }
-        let process = InitProcess(pid: pid, socket: mine)
+        let client = MonitorClient(pid: pid, socket: mine)
         try mine.send(config.encoded())
-        return process
+        return client
     }
 
     /// Waits for the container's process to exec; returns its host PID.
     func waitStarted() throws -> Int32 {
-        switch try nextReport() {
-        case .started(let pid):
-            return pid
-        case .failed(let step, let err, let message):
-            reap()
-            throw ContainerStartFailure(step: step, errno: err, message: message)
-        case .exited:
-            reap()
-            throw SwrunError(.internalError, "swrun-init: container exited before it started")
-        }
-    }
-
-    /// Waits for PID 1 to end, forwarding the signals `relay` catches to it. Returns
-    /// the wait status.
-    func waitExited(relaying relay: SignalRelay, to containerPid: Int32) throws -> Int32 {
-        var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: relay.fd, events: Int16(POLLIN), revents: 0)]
         while true {
-            let n = poll(&fds, nfds_t(fds.count), -1)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("poll")
-            }
-            if fds[1].revents & Int16(POLLIN) != 0 {
-                for sig in relay.drain() { kill(containerPid, sig) }
-            }
-            if fds[0].revents != 0 {
-                let report = try nextReport()
-                reap()
-                if case .exited(let status) = report { return status }
-                throw SwrunError(.internalError, "swrun-init: unexpected report \(report)")
+            switch try nextReport() {
+            case .started(let pid):
+                return pid
+            case .failed(let step, let err, let message):
+                hangUp()
+                throw ContainerStartFailure(step: step, errno: err, message: message)
+            case .exited, .output:
+                continue
             }
         }
     }
 
-    private func nextReport() throws -> InitReport {
+    func nextReport() throws -> InitReport {
         guard let message = try socket.receive() else {
-            reap()
             throw SwrunError(.internalError, "swrun-init exited without reporting")
         }
         return try InitReport(decoding: message)
     }
 
-    private func reap() {
+    func send(_ message: ClientMessage) {
+        guard connected else { return }
+        if (try? socket.send(message.encoded())) == nil { connected = false }
+    }
+
+    /// Detaches: the monitor carries on alone.
+    func disconnect() {
+        guard connected else { return }
+        connected = false
+        socket.close()
+    }
+
+    /// Hangs up and waits for the monitor to finish (it deletes a --rm container then).
+    func hangUp() {
+        disconnect()
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        socket.close()
     }
 }
 

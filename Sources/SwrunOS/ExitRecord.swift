@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a container's PID 1 ended, written by its monitor to `containers/<id>/exit`
+/// as one line: "<exit code> <finished, ns since the epoch> <oom killed 0|1>".
+public struct ExitRecord: Sendable, Equatable {
+    public static let fileName = "exit"
+
+    /// docker's exit code: the status, or 128+N for signal N.
+    public var exitCode: Int32
+    public var finishedNanos: Int64
+    public var oomKilled: Bool
+
+    public init(exitCode: Int32, finishedNanos: Int64, oomKilled: Bool) {
+        self.exitCode = exitCode
+        self.finishedNanos = finishedNanos
+        self.oomKilled = oomKilled
+    }
+
+    public var line: String { "\(exitCode) \(finishedNanos) \(oomKilled ? 1 : 0)\n" }
+
+    public init?(line: String) {
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard fields.count >= 3, let code = Int32(fields[0]), let nanos = Int64(fields[1]) else { return nil }
+        self.init(exitCode: code, finishedNanos: nanos, oomKilled: fields[2] == "1")
+    }
+
+    /// The record at `path`, or nil when there is none (still running, or never started).
+    public static func read(_ path: String) -> ExitRecord? {
+        guard let bytes = try? FileIO.readFile(path) else { return nil }
+        return ExitRecord(line: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Writes the record atomically (temp file + rename).
+    public func write(to path: String) throws {
+        let tmp = path + ".tmp"
+        try FileIO.writeFile(tmp, line)
+        guard rename(tmp, path) == 0 else { throw SwrunError.system("rename \(path)") }
+    }
+
+    /// Now, in ns since the epoch.
+    public static func nowNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import SwrunCgroups
+import SwrunOS
+
+extension ContainerRuntime {
+    /// Freezes every process of a running container (`docker pause`).
+    public func pause(_ state: ContainerState) throws {
+        guard state.isRunning else { throw SwrunError(.conflict, "Container \(state.id) is not running") }
+        guard !isPaused(state) else { throw SwrunError(.conflict, "Container \(state.id) is already paused") }
+        try cgroup(for: state).freeze()
+    }
+
+    /// Lets a paused container run again (`docker unpause`).
+    public func unpause(_ state: ContainerState) throws {
+        guard state.isRunning, isPaused(state) else {
+            throw SwrunError(.conflict, "Container \(state.id) is not paused")
+        }
+        try cgroup(for: state).thaw()
+    }
+
+    /// Whether the container's cgroup is frozen, read live from the freezer: nothing in
+    /// state.json can go stale after a crash. FREEZING counts as paused, as the freezer
+    /// is on its way there.
+    public func isPaused(_ state: ContainerState) -> Bool {
+        let components = state.cgroupParent.split(separator: "/").map(String.init) + [state.id]
+        let relative = "/" + components.joined(separator: "/")
+        switch Cgroups.detectVersion(root: cgroupRoot) {
+        case .v1:
+            guard let value = try? FileIO.readString(cgroupRoot + "/freezer" + relative + "/freezer.state") else { return false }
+            return value.hasPrefix("FROZEN") || value.hasPrefix("FREEZING")
+        case .v2:
+            guard let value = try? FileIO.readString(cgroupRoot + relative + "/cgroup.freeze") else { return false }
+            return value.hasPrefix("1")
+        }
+    }
+
+    /// The host PIDs of every process in the container's cgroup (`docker top`).
+    public func processIDs(_ state: ContainerState) throws -> [Int32] {
+        guard state.isRunning else { throw SwrunError(.conflict, "Container \(state.id) is not running") }
+        return try cgroup(for: state).pids()
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import SwrunOS
+
+/// What `container prune` removed.
+public struct PruneReport: Sendable {
+    public var deletedIDs: [String] = []
+    /// Bytes the removed containers' writable layers held.
+    public var reclaimedBytes: UInt64 = 0
+}
+
+extension ContainerRuntime {
+    /// Seconds a container may stay `created` before prune treats it as stopped: a
+    /// `swrun run` in another process records its container as created before PID 1
+    /// starts, and without a daemon nothing else tells the two apart.
+    static let pruneCreatedGrace: TimeInterval = 10
+
+    /// Removes every container that is not running (`docker container prune`).
+    public func prune() throws -> PruneReport {
+        var report = PruneReport()
+        let now = Date()
+        for state in try containers.list() where !state.isRunning {
+            if state.status == .created && now.timeIntervalSince(state.created) < Self.pruneCreatedGrace { continue }
+            let size = Self.diskUsage(containers.path(of: state.id) + "/upper")
+            do {
+                try remove(state, force: false)
+            } catch let error as SwrunError where error.code == .conflict {
+                continue  // it started meanwhile
+            }
+            report.deletedIDs.append(state.id)
+            report.reclaimedBytes += size
+        }
+        return report
+    }
+
+    /// Bytes of the regular files under `path` (symlinks not followed).
+    static func diskUsage(_ path: String) -> UInt64 {
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total: UInt64 = 0
+        while let relative = walker.nextObject() as? String {
+            var info = stat()
+            if lstat(path + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                total += UInt64(info.st_size)
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SwrunOS
+
+extension ContainerRuntime {
+    /// docker's default grace period before `stop` escalates to SIGKILL.
+    public static let defaultStopTimeout = 10
+
+    /// Stops a running container as `docker stop`: `signal` to PID 1, up to `timeout`
+    /// seconds (default 10; negative waits forever) for it to end, then SIGKILL. Returns
+    /// once PID 1 is dead. A container that is not running is left as it is.
+    public func stop(_ state: ContainerState, timeout: Int? = nil, signal: Int32 = SIGTERM) throws {
+        guard state.isRunning else { return }
+        let seconds = timeout ?? Self.defaultStopTimeout
+        if seconds != 0 {
+            try deliver(signal, to: state)
+            if waitForExit(of: state, seconds: seconds < 0 ? nil : Double(seconds)) { return }
+            logger.debug("container \(state.shortID) still running \(seconds) s after signal \(signal): SIGKILL")
+        }
+        try deliver(SIGKILL, to: state)
+        guard waitForExit(of: state, seconds: 10) else {
+            throw SwrunError(.system, "stop \(state.shortID): PID \(state.pid) still alive 10 s after SIGKILL")
+        }
+    }
+
+    /// Sends `signal` to the container's PID 1 (`docker kill`).
+    public func kill(_ state: ContainerState, signal: Int32) throws {
+        guard state.isRunning else {
+            throw SwrunError(.conflict, "Container \(state.id) is not running")
+        }
+        try deliver(signal, to: state)
+    }
+
+    /// Blocks until the container's PID 1 has ended and returns its exit code
+    /// (`docker wait`). A container removed meanwhile (`--rm`) yields the code when it
+    /// was seen, else 0; one whose PID 1 vanished with nobody left to record how (its
+    /// client was SIGKILLed) yields 255, as docker reports containers it lost.
+    public func wait(_ state: ContainerState) throws -> Int32 {
+        let id = state.id
+        let exitPath = containers.path(of: id) + "/" + ExitRecord.fileName
+        var current = state
+        var goneSince: Date?
+        while true {
+            if let record = ExitRecord.read(exitPath) { return record.exitCode }
+            switch current.status {
+            case .exited:
+                return current.exitCode
+            case .running where current.isRunning:
+                goneSince = nil
+            case .running:
+                // PID 1 is gone: its monitor (or foreground client) is about to record the
+                // code. Only when no recorder is alive does the wait give up.
+                if let monitor = current.monitorPid, Self.isAlive(monitor) {
+                    goneSince = nil
+                } else if let since = goneSince {
+                    if Date().timeIntervalSince(since) > 2 { return 255 }
+                } else {
+                    goneSince = Date()
+                }
+            case .created:
+                break
+            }
+            usleep(10_000)
+            guard FileIO.exists(containers.path(of: id)) else { return current.status == .exited ? current.exitCode : 0 }
+            // Cheap polls while PID 1 lives; state.json is read again only when it may have changed.
+            if current.status == .running && current.isRunning { continue }
+            guard let next = try? containers.load(id) else {
+                if let record = ExitRecord.read(exitPath) { return record.exitCode }
+                return 0
+            }
+            current = next
+        }
+    }
+
+    /// Signals PID 1; SIGKILL to a frozen container also thaws it, since frozen tasks
+    /// on cgroup v1 only die once they run again.
+    private func deliver(_ signal: Int32, to state: ContainerState) throws {
+        guard Glibc.kill(state.pid, signal) == 0 else {
+            if errno == ESRCH { return }
+            throw SwrunError.system("kill \(state.pid) signal \(signal)")
+        }
+        if signal == SIGKILL && isPaused(state) {
+            try cgroup(for: state).thaw()
+        }
+    }
+
+    /// Polls every 10 ms until PID 1 is gone or its exit is recorded; nil waits forever.
+    /// True when it ended in time.
+    func waitForExit(of state: ContainerState, seconds: Double?) -> Bool {
+        let exitPath = containers.path(of: state.id) + "/" + ExitRecord.fileName
+        let deadline = seconds.map { Date().addingTimeInterval($0) }
+        while state.isRunning && !FileIO.exists(exitPath) {
+            if let deadline, Date() >= deadline { return false }
+            usleep(10_000)
+        }
+        return true
+    }
+
+    /// True when `pid` exists and is not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, Glibc.kill(pid, 0) == 0 || errno != ESRCH else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+}

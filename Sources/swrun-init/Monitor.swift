@@ -1,0 +1,184 @@
+import CSwrun
+import Glibc
+import SwrunOS
+
+/// After the container has started, swrun-init stays as its monitor: it reaps PID 1,
+/// writes its output to the log and to an attached client, feeds the client's input
+/// to it, and when PID 1 ends records the exit, removes the cgroup, and (--rm)
+/// deletes the container once no client is attached. Single-threaded: one poll loop.
+final class Monitor {
+    private let config: InitConfig
+    private let pid: pid_t
+    private var control: Int32
+    /// Streams to read: (fd, 1 = stdout / 2 = stderr).
+    private var outputs: [(fd: Int32, stream: UInt8)]
+    /// Where client input goes: the stdin pipe or the pty master; -1 for none.
+    private var input: Int32
+    private let master: Int32
+    private let signals: Int32
+    private let log: LogWriter?
+    private var status: Int32?
+
+    init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32) {
+        self.config = config
+        self.pid = pid
+        self.control = control
+        self.master = master
+        self.signals = signals
+        if master >= 0 {
+            outputs = [(master, 1)]
+            input = master
+        } else {
+            outputs = [(stdio.stdoutReader, 1), (stdio.stderrReader, 2)]
+            input = stdio.stdinWriter
+        }
+        log = LogWriter(path: config.logPath)
+    }
+
+    func run() -> Never {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var drainDeadline: Int64 = 0
+        while status == nil || !outputs.isEmpty {
+            var fds: [pollfd] = outputs.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            let controlIndex = fds.count
+            fds.append(pollfd(fd: status == nil ? control : -1, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: status == nil ? signals : -1, events: Int16(POLLIN), revents: 0))
+            var timeout: Int32 = -1
+            if status != nil {
+                // PID 1 is gone and the kernel kills the rest of its PID namespace:
+                // the streams close soon. Don't wait forever for one held elsewhere.
+                let left = drainDeadline - Self.nowMillis()
+                if left <= 0 { break }
+                timeout = Int32(left)
+            }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if ready == 0 { continue }
+            if fds[fds.count - 1].revents != 0 {
+                while sw_signalfd_next(signals) > 0 {}
+                reap()
+                if status != nil { drainDeadline = Self.nowMillis() + 2000 }
+            }
+            var closed: [Int32] = []
+            for (i, output) in outputs.enumerated() where fds[i].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(output.fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    deliver(output.stream, buffer[0..<n])
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    closed.append(output.fd)
+                }
+            }
+            for fd in closed {
+                outputs.removeAll { $0.fd == fd }
+                if fd != master { close(fd) }
+            }
+            if fds[controlIndex].revents != 0 { readClient() }
+        }
+        finish()
+    }
+
+    private func reap() {
+        var wstatus: Int32 = 0
+        while true {
+            let got = waitpid(-1, &wstatus, WNOHANG)
+            if got <= 0 { return }
+            if got == pid { status = wstatus }
+        }
+    }
+
+    private func deliver(_ stream: UInt8, _ bytes: ArraySlice<UInt8>) {
+        log?.write(stream: stream, bytes)
+        guard control >= 0 else { return }
+        // Bounded messages: SOCK_SEQPACKET keeps each one whole.
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(start + 32768, bytes.endIndex)
+            if (try? SeqPacket(fd: control).send(InitReport.output(stream: stream, data: Array(bytes[start..<end])).encoded())) == nil {
+                dropClient()
+                return
+            }
+            start = end
+        }
+    }
+
+    private func readClient() {
+        guard let message = try? SeqPacket(fd: control).receive() else {
+            dropClient()
+            return
+        }
+        guard let request = try? ClientMessage(decoding: message) else { return }
+        switch request {
+        case .stdin(let data):
+            if input >= 0 { try? FileIO.writeAll(input, data) }
+        case .closeStdin:
+            if input >= 0 && input != master {
+                close(input)
+                input = -1
+            }
+        case .resize(let rows, let columns):
+            if master >= 0 { _ = sw_set_winsize(master, UInt16(clamping: rows), UInt16(clamping: columns)) }
+        }
+    }
+
+    /// The client went away (detached, or killed): the container runs on, its output
+    /// still logged. Without a terminal its stdin ends, as docker's does.
+    private func dropClient() {
+        if control >= 0 { close(control) }
+        control = -1
+        if input >= 0 && input != master {
+            close(input)
+            input = -1
+        }
+    }
+
+    private func finish() -> Never {
+        let wstatus = status ?? 0
+        let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
+        if !config.exitPath.isEmpty {
+            try? ExitRecord(exitCode: code, finishedNanos: ExitRecord.nowNanos(), oomKilled: oomKilled()).write(to: config.exitPath)
+        }
+        removeCgroups()
+        if control >= 0 {
+            let client = SeqPacket(fd: control)
+            if (try? client.send(InitReport.exited(status: wstatus).encoded())) != nil {
+                // The client records what it needs, then hangs up; only then may --rm
+                // delete the container under it.
+                var fd = pollfd(fd: control, events: Int16(POLLIN), revents: 0)
+                while poll(&fd, 1, 30_000) > 0, (try? client.receive()) != nil {}
+            }
+            close(control)
+        }
+        if !config.autoRemoveDirectory.isEmpty {
+            try? FileIO.removeTree(config.autoRemoveDirectory)
+        }
+        exit(0)
+    }
+
+    private func oomKilled() -> Bool {
+        guard !config.oomEventsFile.isEmpty, let bytes = try? FileIO.readFile(config.oomEventsFile) else { return false }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("oom_kill ") {
+            return (Int(line.dropFirst(9)) ?? 0) > 0
+        }
+        return false
+    }
+
+    /// The cgroup is empty once PID 1's namespace is gone; rmdir may still see EBUSY for
+    /// a moment while the kernel finishes tearing the processes down.
+    private func removeCgroups() {
+        for dir in config.cgroupDirectories {
+            for _ in 0..<200 {
+                if rmdir(dir) == 0 || errno == ENOENT { break }
+                usleep(1000)
+            }
+        }
+    }
+
+    static func nowMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}

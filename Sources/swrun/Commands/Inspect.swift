@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import SwrunImage
+import SwrunOS
+import SwrunRuntime
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Return low-level information on swrun objects.")
+
+    /// The kinds of object a name is looked up as, in this order. Images join here: a
+    /// case, its `--type` value, and a branch in `document(for:kind:)`.
+    enum Kind: String, CaseIterable {
+        case container
+
+        var notFound: String {
+            switch self {
+            case .container: return "No such container"
+            }
+        }
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: [.customShort("f"), .long], help: "Format the output using the given Go template.")
+    var format: String?
+    @Option(name: .long, help: "Only inspect objects of this type (container).")
+    var type: String?
+    @Argument(help: "Names or IDs of the objects.")
+    var names: [String]
+
+    mutating func run() throws {
+        let kinds: [Kind]
+        if let type {
+            guard let kind = Kind(rawValue: type) else {
+                if type == "image" { throw SwrunError(.unsupported, "inspect --type image is not supported yet") }
+                throw SwrunError(.invalidArgument, "\"\(type)\" is not a valid value for --type")
+            }
+            kinds = [kind]
+        } else {
+            kinds = Kind.allCases
+        }
+        if format != nil {
+            throw SwrunError(.unsupported, "inspect --format needs the template engine, which is not built yet")
+        }
+        let runtime = try global.runtime()
+        var documents: [JSONValue] = []
+        var missing: [String] = []
+        for name in names {
+            if let document = try kinds.lazy.compactMap({ try self.document(for: name, kind: $0, runtime: runtime) }).first {
+                documents.append(document)
+            } else {
+                missing.append(kinds.count == 1 ? "\(kinds[0].notFound): \(name)" : "No such object: \(name)")
+            }
+        }
+        print(JSONValue.array(documents).rendered())
+        for message in missing { FileHandle.standardError.write(Data("swrun: \(message)\n".utf8)) }
+        if !missing.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The document of `name` as a `kind`, or nil when there is no such object.
+    private func document(for name: String, kind: Kind, runtime: ContainerRuntime) throws -> JSONValue? {
+        switch kind {
+        case .container:
+            let state: ContainerState
+            do {
+                state = try runtime.containers.lookup(name)
+            } catch let error as SwrunError where error.code == .notFound {
+                return nil
+            }
+            let image = try? global.imageStore().resolve(state.imageID)
+            return ContainerDocument.build(runtime.details(state), image: image)
+        }
+    }
+}
+
+/// docker's container inspect document (the fields swrun knows, in docker's order).
+enum ContainerDocument {
+    /// Go's zero time, which docker prints for times that never happened.
+    static let zeroTime = "0001-01-01T00:00:00Z"
+
+    static func build(_ details: ContainerDetails, image: StoredImage?) -> JSONValue {
+        let state = details.state
+        let config = details.initConfig
+        let args = config?.args ?? state.command
+        let (entrypoint, cmd) = splitCommand(args, imageEntrypoint: image?.config.config?.entrypoint)
+        let status: String
+        if details.paused {
+            status = "paused"
+        } else if details.running {
+            status = "running"
+        } else {
+            status = state.status == .created ? "created" : "exited"
+        }
+        // The runtime's own /etc binds are not the user's mounts.
+        let runtimeFiles = Set(["hostname", "hosts", "resolv.conf"].map { details.directory + "/" + $0 })
+        let binds = (config?.mounts ?? []).filter { $0.kind == .bind && !runtimeFiles.contains($0.source) }
+        let tmpfs = (config?.mounts ?? []).filter { $0.kind == .filesystem && $0.fsType == "tmpfs" }
+
+        let stateDocument: JSONValue = .object([
+            ("Status", .string(status)),
+            ("Running", .bool(details.running)),
+            ("Paused", .bool(details.paused)),
+            ("Restarting", .bool(false)),
+            ("OOMKilled", .bool(state.oomKilled)),
+            ("Dead", .bool(false)),
+            ("Pid", .int(details.running ? Int64(state.pid) : 0)),
+            ("ExitCode", .int(details.running ? 0 : Int64(state.exitCode))),
+            ("Error", .string("")),
+            ("StartedAt", .string(state.startedAt.map(goTime) ?? zeroTime)),
+            ("FinishedAt", .string(details.running ? zeroTime : state.finishedAt.map(goTime) ?? zeroTime)),
+        ])
+        let hostConfig: JSONValue = .object([
+            ("Binds", binds.isEmpty ? .null : .array(binds.map { m in
+                .string(m.source + ":" + m.destination + (m.flags & MountFlags.readOnly != 0 ? ":ro" : ""))
+            })),
+            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
+            ("NetworkMode", .string(details.networkMode)),
+            ("RestartPolicy", .object([("Name", .string("no")), ("MaximumRetryCount", .int(0))])),
+            ("AutoRemove", .bool(state.autoRemove)),
+            ("CapAdd", details.capAdd.isEmpty ? .null : .strings(details.capAdd)),
+            ("CapDrop", details.capDrop.isEmpty ? .null : .strings(details.capDrop)),
+            ("CgroupnsMode", .string("private")),
+            ("GroupAdd", (config?.additionalGroups ?? []).isEmpty ? .null : .strings(config?.additionalGroups)),
+            ("IpcMode", .string("private")),
+            ("Privileged", .bool(config?.privileged ?? false)),
+            ("ReadonlyRootfs", .bool(config?.readonlyRootfs ?? false)),
+            ("Tmpfs", tmpfs.isEmpty ? .null : .object(tmpfs.map { ($0.destination, .string($0.data)) })),
+            ("CgroupParent", .string(state.cgroupParent == "swrun" ? "" : state.cgroupParent)),
+            ("Init", .bool(config?.useInit ?? false)),
+            ("MaskedPaths", .strings(config?.maskedPaths)),
+            ("ReadonlyPaths", .strings(config?.readonlyPaths)),
+        ])
+        let mounts: [JSONValue] = binds.map { m in
+            .object([
+                ("Type", .string("bind")),
+                ("Source", .string(m.source)),
+                ("Destination", .string(m.destination)),
+                ("Mode", .string(m.flags & MountFlags.readOnly != 0 ? "ro" : "")),
+                ("RW", .bool(m.flags & MountFlags.readOnly == 0)),
+                ("Propagation", .string("rprivate")),
+            ])
+        }
+        let labels = image?.config.config?.labels ?? [:]
+        let configDocument: JSONValue = .object([
+            ("Hostname", .string(state.hostname)),
+            ("Domainname", .string("")),
+            ("User", .string(config?.user ?? "")),
+            ("AttachStdin", .bool(state.interactive ?? false)),
+            ("AttachStdout", .bool(true)),
+            ("AttachStderr", .bool(true)),
+            ("Tty", .bool(state.tty ?? config?.tty ?? false)),
+            ("OpenStdin", .bool(state.interactive ?? false)),
+            ("StdinOnce", .bool(state.interactive ?? false)),
+            ("Env", .strings(config?.env)),
+            ("Cmd", .strings(cmd)),
+            ("Image", .string(state.image)),
+            ("Volumes", .null),
+            ("WorkingDir", .string(config.map { $0.cwd == "/" ? "" : $0.cwd } ?? "")),
+            ("Entrypoint", .strings(entrypoint)),
+            ("OnBuild", .null),
+            ("Labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        ])
+        return .object([
+            ("Id", .string(state.id)),
+            ("Created", .string(goTime(state.created))),
+            ("Path", .string(args.first ?? "")),
+            ("Args", .strings(Array(args.dropFirst()))),
+            ("State", stateDocument),
+            ("Image", .string(state.imageID)),
+            ("ResolvConfPath", .string(details.resolvConfPath)),
+            ("HostnamePath", .string(details.hostnamePath)),
+            ("HostsPath", .string(details.hostsPath)),
+            ("LogPath", .string(details.logPath)),
+            ("Name", .string("/" + state.name)),
+            ("RestartCount", .int(Int64(state.restartCount ?? 0))),
+            ("Driver", .string("overlay")),
+            ("Platform", .string("linux")),
+            ("HostConfig", hostConfig),
+            ("GraphDriver", .object([
+                ("Data", .object([
+                    ("LowerDir", .string(details.lowerDirs.joined(separator: ":"))),
+                    ("MergedDir", .string(details.mergedDir)),
+                    ("UpperDir", .string(details.upperDir)),
+                    ("WorkDir", .string(details.workDir)),
+                ])),
+                ("Name", .string("overlay")),
+            ])),
+            ("Mounts", .array(mounts)),
+            ("Config", configDocument),
+        ])
+    }
+
+    /// Entrypoint and Cmd: the image's entrypoint when the command starts with it
+    /// (docker keeps the two apart; swrun records the joined command).
+    static func splitCommand(_ args: [String], imageEntrypoint: [String]?) -> (entrypoint: [String]?, cmd: [String]?) {
+        guard let entrypoint = imageEntrypoint, !entrypoint.isEmpty, args.starts(with: entrypoint) else {
+            return (nil, args)
+        }
+        return (entrypoint, args.count > entrypoint.count ? Array(args.dropFirst(entrypoint.count)) : nil)
+    }
+
+    /// Go's RFC3339Nano: the fraction without trailing zeros, none when whole.
+    static func goTime(_ date: Date) -> String {
+        var text = Timestamps.format(date)
+        guard let dot = text.firstIndex(of: "."), let zone = text.lastIndex(of: "Z") else { return text }
+        var fraction = text[text.index(after: dot)..<zone]
+        while fraction.last == "0" { fraction = fraction.dropLast() }
+        text = String(text[..<dot]) + (fraction.isEmpty ? "" : "." + fraction) + "Z"
+        return text
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import SwrunRuntime
+
+struct Unpause: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Unpause all processes within one or more containers.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Containers: names, IDs or unique ID prefixes.")
+    var containers: [String]
+
+    mutating func run() throws {
+        let runtime = try global.runtime()
+        try ContainerErrors.forEach(containers) { reference in
+            try runtime.unpause(try runtime.containers.lookup(reference))
+            print(reference)
+        }
+    }
+}
