@@ -41,7 +41,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Single-threaded container setup: no Foundation, no Dispatch, no async.
-        .executableTarget(name: "swrun-init", dependencies: ["SwrunOS", "CSwrun"]),
+        // Linked fully static: it starts in well under a millisecond and, as the
+        // long-lived monitor of every container, maps as little as possible.
+        .executableTarget(
+            name: "swrun-init", dependencies: ["SwrunOS", "CSwrun"],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",

@@ -30,10 +30,11 @@ extension ContainerRuntime {
         try deliver(signal, to: state)
     }
 
-    /// Blocks until the container's PID 1 has ended and returns its exit code
-    /// (`docker wait`). A container removed meanwhile (`--rm`) yields the code when it
-    /// was seen, else 0; one whose PID 1 vanished with nobody left to record how (its
-    /// client was SIGKILLed) yields 255, as docker reports containers it lost.
+    /// Blocks until the container is not running and returns its exit code
+    /// (`docker wait`; a created container answers at once). A container removed
+    /// meanwhile (`--rm`) yields the code when its exit record was seen, else 0; one
+    /// whose PID 1 vanished with nobody left to record how (its client was SIGKILLed)
+    /// yields 255, as docker reports containers it lost.
     public func wait(_ state: ContainerState) throws -> Int32 {
         let id = state.id
         let exitPath = containers.path(of: id) + "/" + ExitRecord.fileName
@@ -42,7 +43,8 @@ extension ContainerRuntime {
         while true {
             if let record = ExitRecord.read(exitPath) { return record.exitCode }
             switch current.status {
-            case .exited:
+            case .exited, .created:
+                // docker's default condition, "not-running", holds for a created container too.
                 return current.exitCode
             case .running where current.isRunning:
                 goneSince = nil
@@ -56,11 +58,9 @@ extension ContainerRuntime {
                 } else {
                     goneSince = Date()
                 }
-            case .created:
-                break
             }
             usleep(10_000)
-            guard FileIO.exists(containers.path(of: id)) else { return current.status == .exited ? current.exitCode : 0 }
+            guard FileIO.exists(containers.path(of: id)) else { return 0 }
             // Cheap polls while PID 1 lives; state.json is read again only when it may have changed.
             if current.status == .running && current.isRunning { continue }
             guard let next = try? containers.load(id) else {
@@ -85,7 +85,7 @@ extension ContainerRuntime {
 
     /// Polls every 10 ms until PID 1 is gone or its exit is recorded; nil waits forever.
     /// True when it ended in time.
-    func waitForExit(of state: ContainerState, seconds: Double?) -> Bool {
+    private func waitForExit(of state: ContainerState, seconds: Double?) -> Bool {
         let exitPath = containers.path(of: state.id) + "/" + ExitRecord.fileName
         let deadline = seconds.map { Date().addingTimeInterval($0) }
         while state.isRunning && !FileIO.exists(exitPath) {

@@ -14,6 +14,7 @@ extension ContainerChild {
         if mount("sysfs", "/sys", "sysfs", sysFlags, nil) < 0 {
             throw InitFailure("mount /sys")
         }
+        try awaitCgroupJoin()
         try mountCgroupTree(readOnly: !config.privileged)
     }
 

@@ -36,7 +36,6 @@ final class ContainerChild {
     private func setUp() throws {
         umask(0)
         try stdio.installInChild()
-        try joinCgroups()
         try check(Int32(setsid()), "setsid")
         try setUpRootfs()
         try setUpKernelFilesystems()
@@ -58,15 +57,15 @@ final class ContainerChild {
         try setUpProcess()
     }
 
-    /// v1: join each controller's cgroup, then enter a new cgroup namespace rooted there.
-    private func joinCgroups() throws {
+    /// v1: the monitor moves this process into its cgroups while it builds its root
+    /// (the first cgroup.procs write after an idle spell waits ~10 ms for an RCU grace
+    /// period); wait for its word, then enter a new cgroup namespace rooted there.
+    func awaitCgroupJoin() throws {
         guard !config.cgroupProcsFiles.isEmpty else { return }
-        for file in config.cgroupProcsFiles {
-            let fd = open(file, O_WRONLY | O_CLOEXEC)
-            try check(fd, "open \(file)")
-            let rc = write(fd, "0", 1)
-            close(fd)
-            if rc < 0 { throw InitFailure("join cgroup \(file)") }
+        var byte: UInt8 = 0
+        let n = recv(sync.fd, &byte, 1, 0)
+        if n != 1 || byte != UInt8(ascii: "J") {
+            throw InitFailure("join cgroup", errno: n < 0 ? sw_errno() : EPIPE)
         }
         if config.namespaces & SW_CLONE_NEWCGROUP != 0 {
             try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")

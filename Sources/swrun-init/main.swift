@@ -68,6 +68,26 @@ childEnd.close()
 stdio.closeChildEnds()
 if cgroupFD >= 0 { close(cgroupFD) }
 
+// v1: move the child into its cgroups while it builds its root filesystem, then tell
+// it to go on. (v2 put it there at birth with CLONE_INTO_CGROUP.)
+if !config.cgroupProcsFiles.isEmpty {
+    for file in config.cgroupProcsFiles {
+        do {
+            try FileIO.writeExisting(file, String(pid))
+        } catch let error as SwrunError {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            fail(.failed(step: "join cgroup", errno: error.errno ?? EIO, message: "join cgroup: \(error.message)"))
+        } catch {
+            kill(pid, SIGKILL)
+            fail(.failed(step: "join cgroup", errno: EIO, message: "join cgroup: \(error)"))
+        }
+    }
+    let go: [UInt8] = [UInt8(ascii: "J")]
+    _ = go.withUnsafeBytes { send(parentEnd.fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+}
+
 // Until exec: the child may send the pty master (with -t), or a failure; end of file
 // means its execve closed the socket.
 var master: Int32 = -1

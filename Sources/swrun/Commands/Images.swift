@@ -4,7 +4,8 @@ import SwrunImage
 import SwrunRuntime
 
 struct Images: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List images.")
+    static let configuration = CommandConfiguration(
+        commandName: "images", abstract: "List images.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("q"), .long], help: "Only show image IDs.")

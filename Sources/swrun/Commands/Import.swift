@@ -5,6 +5,7 @@ import SwrunOS
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import the contents of a tarball to create a filesystem image.")
 
     @OptionGroup var global: GlobalOptions

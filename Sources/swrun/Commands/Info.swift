@@ -4,7 +4,8 @@ import SwrunCgroups
 import SwrunImage
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Display system-wide information.")
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Display system-wide information.")
 
     @OptionGroup var global: GlobalOptions
 

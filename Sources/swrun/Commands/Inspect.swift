@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GoTemplate
 import SwrunImage
 import SwrunOS
 import SwrunRuntime
@@ -38,8 +39,13 @@ struct Inspect: ParsableCommand {
         } else {
             kinds = Kind.allCases
         }
-        if format != nil {
-            throw SwrunError(.unsupported, "inspect --format needs the template engine, which is not built yet")
+        // docker exits 64 for a template that does not parse.
+        let template = try format.map { source in
+            do {
+                return try GoTemplate(source)
+            } catch {
+                throw CommandFailure(message: "Template parsing error: \(error)", exitCode: 64)
+            }
         }
         let runtime = try global.runtime()
         var documents: [JSONValue] = []
@@ -48,10 +54,20 @@ struct Inspect: ParsableCommand {
             if let document = try kinds.lazy.compactMap({ try self.document(for: name, kind: $0, runtime: runtime) }).first {
                 documents.append(document)
             } else {
-                missing.append(kinds.count == 1 ? "\(kinds[0].notFound): \(name)" : "No such object: \(name)")
+                missing.append(type != nil ? "\(kinds[0].notFound): \(name)" : "No such object: \(name)")
             }
         }
-        print(JSONValue.array(documents).rendered())
+        if let template {
+            for document in documents {
+                do {
+                    print(try template.render(document.templateValue))
+                } catch {
+                    throw CommandFailure(message: "Template parsing error: \(error)", exitCode: 1)
+                }
+            }
+        } else {
+            print(JSONValue.array(documents).rendered())
+        }
         for message in missing { FileHandle.standardError.write(Data("swrun: \(message)\n".utf8)) }
         if !missing.isEmpty { throw ExitCode(1) }
     }
@@ -112,7 +128,7 @@ enum ContainerDocument {
             ("Binds", binds.isEmpty ? .null : .array(binds.map { m in
                 .string(m.source + ":" + m.destination + (m.flags & MountFlags.readOnly != 0 ? ":ro" : ""))
             })),
-            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
+            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .map([:]))])),
             ("NetworkMode", .string(details.networkMode)),
             ("RestartPolicy", .object([("Name", .string("no")), ("MaximumRetryCount", .int(0))])),
             ("AutoRemove", .bool(state.autoRemove)),
@@ -123,7 +139,7 @@ enum ContainerDocument {
             ("IpcMode", .string("private")),
             ("Privileged", .bool(config?.privileged ?? false)),
             ("ReadonlyRootfs", .bool(config?.readonlyRootfs ?? false)),
-            ("Tmpfs", tmpfs.isEmpty ? .null : .object(tmpfs.map { ($0.destination, .string($0.data)) })),
+            ("Tmpfs", .map(tmpfs.isEmpty ? nil : Dictionary(tmpfs.map { ($0.destination, JSONValue.string($0.data)) }, uniquingKeysWith: { $1 }))),
             ("CgroupParent", .string(state.cgroupParent == "swrun" ? "" : state.cgroupParent)),
             ("Init", .bool(config?.useInit ?? false)),
             ("MaskedPaths", .strings(config?.maskedPaths)),
@@ -153,11 +169,11 @@ enum ContainerDocument {
             ("Env", .strings(config?.env)),
             ("Cmd", .strings(cmd)),
             ("Image", .string(state.image)),
-            ("Volumes", .null),
+            ("Volumes", .map(nil)),
             ("WorkingDir", .string(config.map { $0.cwd == "/" ? "" : $0.cwd } ?? "")),
             ("Entrypoint", .strings(entrypoint)),
             ("OnBuild", .null),
-            ("Labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("Labels", .map(labels.mapValues(JSONValue.string))),
         ])
         return .object([
             ("Id", .string(state.id)),
@@ -176,11 +192,11 @@ enum ContainerDocument {
             ("Platform", .string("linux")),
             ("HostConfig", hostConfig),
             ("GraphDriver", .object([
-                ("Data", .object([
-                    ("LowerDir", .string(details.lowerDirs.joined(separator: ":"))),
-                    ("MergedDir", .string(details.mergedDir)),
-                    ("UpperDir", .string(details.upperDir)),
-                    ("WorkDir", .string(details.workDir)),
+                ("Data", .map([
+                    "LowerDir": .string(details.lowerDirs.joined(separator: ":")),
+                    "MergedDir": .string(details.mergedDir),
+                    "UpperDir": .string(details.upperDir),
+                    "WorkDir": .string(details.workDir),
                 ])),
                 ("Name", .string("overlay")),
             ])),

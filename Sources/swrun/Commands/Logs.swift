@@ -39,11 +39,11 @@ struct Logs: ParsableCommand {
         return number < 0 ? nil : number
     }
 
-    /// True once the container is done writing: its end is recorded, or PID 1 and its
-    /// monitor are both gone (the monitor drains the output before it exits).
+    /// True once nothing more will be written: the container is not running (a created
+    /// one has not started), its end is recorded, or PID 1 and its monitor are both gone
+    /// (the monitor drains the output before it exits).
     static func hasEnded(_ id: String, in store: ContainerStore) -> Bool {
-        guard let state = try? store.load(id) else { return true }
-        guard state.status == .running else { return state.status == .exited }
+        guard let state = try? store.load(id), state.status == .running else { return true }
         if state.isRunning { return false }
         guard let monitor = state.monitorPid, monitor > 0 else { return true }
         return kill(monitor, 0) != 0 && errno == ESRCH

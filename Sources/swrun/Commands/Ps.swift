@@ -3,7 +3,8 @@ import Foundation
 import SwrunRuntime
 
 struct Ps: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List containers.", aliases: ["ls"])
+    static let configuration = CommandConfiguration(
+        commandName: "ps", abstract: "List containers.", aliases: ["ls"])
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("a"), .long], help: "Show all containers (default shows just running).")

@@ -3,7 +3,8 @@ import Foundation
 import SwrunOS
 
 struct Rm: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Remove one or more containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove one or more containers.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("f"), .long], help: "Force the removal of a running container (uses SIGKILL).")

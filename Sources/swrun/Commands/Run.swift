@@ -6,6 +6,7 @@ import SwrunRuntime
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Create and run a container from an image.",
         // -h is --hostname, as in docker.
         helpNames: [.long]

@@ -4,7 +4,8 @@ import SwrunOS
 import SwrunRuntime
 
 struct Start: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start one or more stopped containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Start one or more stopped containers.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("a"), .long], help: "Attach STDOUT/STDERR and forward signals.")

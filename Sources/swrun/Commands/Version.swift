@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the swrun version information.")
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Show the swrun version information.")
 
     mutating func run() throws {
         var uts = utsname()

@@ -1,34 +1,21 @@
+import GoTemplate
+
 /// A JSON value whose objects keep their key order, printed as docker's CLI prints
 /// `inspect`: Go's encoding (HTML characters escaped) indented with four spaces.
-indirect enum JSONValue: Equatable {
+indirect enum JSONValue {
     case null
     case bool(Bool)
     case int(Int64)
     case string(String)
     case array([JSONValue])
+    /// A Go struct: members in declaration order.
     case object([(String, JSONValue)])
-
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.int(a), .int(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)): return a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
-        default: return false
-        }
-    }
+    /// A Go map (Labels, Tmpfs, GraphDriver.Data): printed in key order; nil is Go's nil map.
+    case map([String: JSONValue]?)
 
     /// Strings as an array, or null for nil (Go's nil slice).
     static func strings(_ values: [String]?) -> JSONValue {
         values.map { .array($0.map(JSONValue.string)) } ?? .null
-    }
-
-    /// The value of `key` in an object.
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first(where: { $0.0 == key })?.1
     }
 
     /// `json.Indent(…, "", "    ")` of Go's encoding.
@@ -55,6 +42,12 @@ indirect enum JSONValue: Equatable {
                 out += i == items.count - 1 ? "\n" : ",\n"
             }
             out += outer + "]"
+        case .map(nil):
+            out += "null"
+        case .map(let entries?):
+            // Go orders map keys by their bytes.
+            let sorted = entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            JSONValue.object(sorted.map { ($0.key, $0.value) }).write(to: &out, level: level, indent: indent)
         case .object(let members):
             guard !members.isEmpty else { out += "{}"; return }
             out += "{\n"
@@ -87,5 +80,21 @@ indirect enum JSONValue: Equatable {
             }
         }
         out += "\""
+    }
+}
+
+extension JSONValue {
+    /// The data `--format` templates run against: objects are Go structs (fields in
+    /// order), maps are Go maps, as in the typed values docker formats.
+    var templateValue: TemplateValue {
+        switch self {
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case .int(let value): return .int(value)
+        case .string(let value): return .string(value)
+        case .array(let items): return .array(items.map(\.templateValue))
+        case .object(let members): return .object(TemplateFields(members.map { ($0.0, $0.1.templateValue) }))
+        case .map(let entries): return .map(entries.map { TemplateFields($0.map { ($0.key, $0.value.templateValue) }) })
+        }
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct DetachedTests {
+    let swrun: Swrun
+
+    init() throws { swrun = try Swrun() }
+
+    @Test func binaryStreamRoundTripsExactly() throws {
+        var bytes = [UInt8](repeating: 0, count: 3 * 1024 * 1024)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let input = Data(bytes)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Swrun.binary)
+        process.arguments = ["--root", swrun.root, "run", "--rm", "-i", "busybox", "cat"]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(output.count == input.count)
+        #expect(output == input)
+    }
+
+    @Test func stdoutAndStderrStaySeparate() {
+        let result = swrun.runRm(["busybox", "sh", "-c", "echo out; echo err >&2; echo out2"])
+        #expect(result.stdout == "out\nout2\n")
+        #expect(result.stderr == "err\n")
+    }
+
+    @Test func detachedRunPrintsTheIDAndLogsInOrder() {
+        let run = swrun.run(["run", "-d", "--name", "bg", "busybox", "sh", "-c", "for i in 1 2 3; do echo line$i; echo err$i >&2; done; sleep 0.3; echo last"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.out.count == 64 && run.out.allSatisfy(\.isHexDigit), "\(run)")
+        let code = swrun.run(["wait", "bg"])
+        #expect(code.out == "0", "\(code)")
+        let logs = swrun.run(["logs", "bg"])
+        #expect(logs.stdout == "line1\nline2\nline3\nlast\n", "\(logs)")
+        #expect(logs.stderr == "err1\nerr2\nerr3\n", "\(logs)")
+        let ps = swrun.run(["ps", "-a"])
+        #expect(ps.stdout.contains("Exited (0)"), "\(ps)")
+        // The state is written by the monitor, not by a client that stayed around.
+        let log = Host.read(swrun.root + "/containers/" + run.out + "/container.log") ?? ""
+        #expect(log.hasPrefix("{\"log\":\"line1\\n\",\"stream\":\"stdout\",\"time\":\""), "\(log)")
+    }
+
+    @Test func detachedAutoRemoveCleansUpAfterExit() {
+        let run = swrun.run(["run", "-d", "--rm", "busybox", "true"])
+        #expect(run.status == 0, "\(run)")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && !swrun.containerDirectories().isEmpty { usleep(20_000) }
+        #expect(swrun.containerDirectories().isEmpty)
+        #expect(!Host.exists("/sys/fs/cgroup/pids/swrun/" + run.out))
+    }
+
+    @Test func killedForegroundClientLeavesATrueState() throws {
+        let client = try swrun.start(["run", "--name", "orphan", "busybox", "sh", "-c", "echo up; sleep 1; exit 4"])
+        #expect(client.waitForOutput("up"))
+        client.signal(SIGKILL)
+        _ = client.wait(timeout: 10)
+        let running = swrun.run(["ps"])
+        #expect(running.stdout.contains("orphan"), "\(running)")
+        #expect(swrun.run(["wait", "orphan"]).out == "4")
+        let ps = swrun.run(["ps", "-a"])
+        #expect(ps.stdout.contains("Exited (4)"), "\(ps)")
+        #expect(!swrun.run(["ps"]).stdout.contains("orphan"))
+    }
+
+    @Test func rmForceRemovesARunningOrphanWithItsCgroup() throws {
+        let client = try swrun.start(["run", "--name", "victim", "busybox", "sleep", "60"])
+        usleep(500_000)
+        client.signal(SIGKILL)
+        _ = client.wait(timeout: 10)
+        let id = swrun.run(["ps", "-q", "--no-trunc"]).out
+        #expect(id.count == 64)
+        #expect(Host.exists("/sys/fs/cgroup/pids/swrun/" + id))
+        #expect(swrun.run(["rm", "-f", "victim"]).status == 0)
+        #expect(swrun.containerDirectories().isEmpty)
+        #expect(!Host.exists("/sys/fs/cgroup/pids/swrun/" + id))
+        let mounts = Host.read("/proc/self/mountinfo") ?? ""
+        #expect(!mounts.contains(swrun.root))
+    }
+
+    @Test func startKeepsTheUpperDir() {
+        let first = swrun.run(["run", "--name", "keeper", "busybox", "sh", "-c", "echo persisted > /data; echo one"])
+        #expect(first.stdout == "one\n", "\(first)")
+        let start = swrun.run(["start", "-a", "keeper"])
+        #expect(start.status == 0, "\(start)")
+        #expect(start.stdout == "one\n")
+        let check = swrun.run(["start", "keeper"])
+        #expect(check.status == 0, "\(check)")
+        #expect(swrun.run(["wait", "keeper"]).out == "0")
+        let id = swrun.run(["ps", "-aq", "--no-trunc"]).out
+        #expect(Host.read(swrun.root + "/containers/" + id + "/upper/data") == "persisted\n")
+    }
+
+    @Test func thirtyDetachedContainersStartListAndGoAway() {
+        var ids: [String] = []
+        for _ in 0..<30 {
+            let run = swrun.run(["run", "-d", "busybox", "sleep", "300"])
+            #expect(run.status == 0, "\(run)")
+            ids.append(run.out)
+        }
+        let ps = swrun.run(["ps", "-q", "--no-trunc"])
+        #expect(Set(ps.lines) == Set(ids))
+        let rm = swrun.run(["rm", "-f"] + ids)
+        #expect(rm.status == 0, "\(rm)")
+        #expect(swrun.containerDirectories().isEmpty)
+        for id in ids {
+            #expect(!Host.exists("/sys/fs/cgroup/memory/swrun/" + id))
+            #expect(!Host.exists("/sys/fs/cgroup/pids/swrun/" + id))
+        }
+        let mounts = Host.read("/proc/self/mountinfo") ?? ""
+        #expect(!mounts.contains(swrun.root))
+        let processes = Host.run("/bin/ps", ["-eo", "args"]).stdout
+        #expect(!processes.contains("sleep 300"))
+    }
+}
