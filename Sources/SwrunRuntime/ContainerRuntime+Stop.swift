@@ -96,7 +96,7 @@ extension ContainerRuntime {
     }
 
     /// True when `pid` exists and is not a zombie.
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, Glibc.kill(pid, 0) == 0 || errno != ESRCH else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return true }

@@ -13,7 +13,8 @@ struct Swrun: ParsableCommand {
         version: SwrunVersion.string,
         subcommands: [
             Run.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
-            Stop.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self, ContainerCommand.self,
+            Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
+            ContainerCommand.self,
         ]
     )
 }

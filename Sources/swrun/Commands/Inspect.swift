@@ -6,7 +6,7 @@ import SwrunOS
 import SwrunRuntime
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Return low-level information on swrun objects.")
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Return low-level information on swrun objects.")
 
     /// The kinds of object a name is looked up as, in this order. Images join here: a
     /// case, its `--type` value, and a branch in `document(for:kind:)`.

@@ -4,7 +4,7 @@ import SwrunOS
 import SwrunRuntime
 
 struct Kill: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Kill one or more running containers.")
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Kill one or more running containers.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("s"), .long], help: "Signal to send: a name (KILL, SIGUSR1) or a number.")

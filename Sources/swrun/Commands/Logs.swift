@@ -4,7 +4,7 @@ import SwrunOS
 import SwrunRuntime
 
 struct Logs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fetch the logs of a container.")
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Fetch the logs of a container.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("f"), .long], help: "Follow log output.")

@@ -3,7 +3,7 @@ import Foundation
 import SwrunRuntime
 
 struct Pause: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pause all processes within one or more containers.")
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause all processes within one or more containers.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Containers: names, IDs or unique ID prefixes.")

@@ -3,7 +3,7 @@ import Foundation
 import SwrunRuntime
 
 struct Rename: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rename a container.")
+    static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename a container.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The container: name, ID or unique ID prefix.")

@@ -5,7 +5,7 @@ import SwrunOS
 import SwrunRuntime
 
 struct Stop: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop one or more running containers.")
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop one or more running containers.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("t"), .customLong("timeout"), .customLong("time")],

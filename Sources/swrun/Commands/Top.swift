@@ -4,7 +4,7 @@ import SwrunOS
 import SwrunRuntime
 
 struct Top: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Display the running processes of a container.")
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Display the running processes of a container.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The container: name, ID or unique ID prefix.")

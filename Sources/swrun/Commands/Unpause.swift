@@ -3,7 +3,7 @@ import Foundation
 import SwrunRuntime
 
 struct Unpause: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Unpause all processes within one or more containers.")
+    static let configuration = CommandConfiguration(commandName: "unpause", abstract: "Unpause all processes within one or more containers.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Containers: names, IDs or unique ID prefixes.")

@@ -3,7 +3,7 @@ import Foundation
 import SwrunRuntime
 
 struct Wait: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Block until one or more containers stop, then print their exit codes.")
+    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until one or more containers stop, then print their exit codes.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Containers: names, IDs or unique ID prefixes.")
