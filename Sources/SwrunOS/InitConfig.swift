@@ -99,6 +99,11 @@ public struct InitConfig: Sendable, Equatable {
     /// `--rm`: the container directory the monitor deletes at the end, once no client
     /// is attached.
     public var autoRemoveDirectory = ""
+    /// `exec`: the host PID of the running container's PID 1 whose namespaces the new
+    /// process joins (0 = start a new container), and the container ID its cgroup
+    /// membership must show (guards against a reused PID).
+    public var joinPid: Int32 = 0
+    public var joinContainerID = ""
 
     public init() {}
 }
@@ -125,6 +130,7 @@ extension InitConfig {
         w.bool(useInit); w.bool(tty); w.u64(terminalRows); w.u64(terminalColumns); w.bool(openStdin)
         w.string(logPath); w.string(exitPath); w.string(oomEventsFile); w.strings(cgroupDirectories)
         w.string(autoRemoveDirectory)
+        w.i64(Int64(joinPid)); w.string(joinContainerID)
         return w.bytes
     }
 
@@ -157,6 +163,7 @@ extension InitConfig {
         openStdin = try r.bool()
         logPath = try r.string(); exitPath = try r.string(); oomEventsFile = try r.string()
         cgroupDirectories = try r.strings(); autoRemoveDirectory = try r.string()
+        joinPid = Int32(truncatingIfNeeded: try r.i64()); joinContainerID = try r.string()
     }
 }
 

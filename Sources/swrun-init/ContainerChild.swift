@@ -62,13 +62,19 @@ final class ContainerChild {
     /// period); wait for its word, then enter a new cgroup namespace rooted there.
     func awaitCgroupJoin() throws {
         guard !config.cgroupProcsFiles.isEmpty else { return }
+        try awaitCgroupMove()
+        if config.namespaces & SW_CLONE_NEWCGROUP != 0 {
+            try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
+        }
+    }
+
+    /// v1: blocks until the monitor says this process is in its cgroups.
+    func awaitCgroupMove() throws {
+        guard !config.cgroupProcsFiles.isEmpty else { return }
         var byte: UInt8 = 0
         let n = recv(sync.fd, &byte, 1, 0)
         if n != 1 || byte != UInt8(ascii: "J") {
             throw InitFailure("join cgroup", errno: n < 0 ? sw_errno() : EPIPE)
-        }
-        if config.namespaces & SW_CLONE_NEWCGROUP != 0 {
-            try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
         }
     }
 }

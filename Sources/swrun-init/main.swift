@@ -52,18 +52,36 @@ do {
 
 guard let (parentEnd, childEnd) = try? SeqPacket.pair() else { failSystem("socketpair") }
 
-// On v1 the child joins its cgroups itself and only then unshares the cgroup namespace,
-// so the namespace's root is the container's cgroup.
+// On v1 the monitor moves the child into its cgroups, and the child unshares the cgroup
+// namespace only after that, so the namespace's root is the container's cgroup.
 var cloneFlags = config.namespaces
 if cgroupFD < 0 { cloneFlags &= ~SW_CLONE_NEWCGROUP }
+
+// exec: join a running container. A pidfd pins the process (no PID-reuse race once its
+// cgroup shows the container); joining its PID namespace here makes the child born in it.
+var joinFD: Int32 = -1
+if config.joinPid > 0 {
+    joinFD = sw_pidfd_open(config.joinPid, 0)
+    let cgroups = (try? FileIO.readString("/proc/\(config.joinPid)/cgroup")) ?? ""
+    if joinFD < 0 || !cgroups.contains(config.joinContainerID) {
+        fail(.failed(step: "join", errno: ESRCH, message: "container \(config.joinContainerID.prefix(12)) is not running"))
+    }
+    if sw_setns(joinFD, Int32(truncatingIfNeeded: SW_CLONE_NEWPID)) < 0 { failSystem("setns pid namespace") }
+    cloneFlags = 0
+}
 
 let pid = sw_clone3(cloneFlags, cgroupFD, nil)
 if pid < 0 { failSystem("clone3") }
 if pid == 0 {
     parentEnd.close()
     _ = close(controlFD)
-    ContainerChild(config: config, sync: childEnd, stdio: stdio).run()
+    // A host directory fd must not reach the container (CVE-2024-21626).
+    if cgroupFD >= 0 { close(cgroupFD) }
+    let child = ContainerChild(config: config, sync: childEnd, stdio: stdio)
+    if joinFD >= 0 { child.runJoined(pidfd: joinFD) }
+    child.run()
 }
+if joinFD >= 0 { close(joinFD) }
 childEnd.close()
 stdio.closeChildEnds()
 if cgroupFD >= 0 { close(cgroupFD) }

@@ -12,7 +12,7 @@ struct Swrun: ParsableCommand {
         abstract: "A daemonless container runtime and image tool.",
         version: SwrunVersion.string,
         subcommands: [
-            Run.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
+            Run.self, Exec.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
             Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
             ContainerCommand.self,
         ]

@@ -30,6 +30,16 @@ import Testing
         config.seccompFilter = [1, 2, 3, 4, 5, 6, 7, 8]
         config.useInit = true
         config.tty = true
+        config.terminalRows = 40
+        config.terminalColumns = 120
+        config.openStdin = true
+        config.logPath = "/c/container.log"
+        config.exitPath = "/c/exit"
+        config.oomEventsFile = "/sys/fs/cgroup/memory/x/memory.oom_control"
+        config.cgroupDirectories = ["/sys/fs/cgroup/pids/x"]
+        config.autoRemoveDirectory = "/c"
+        config.joinPid = 4242
+        config.joinContainerID = "abc"
         #expect(try InitConfig(decoding: config.encoded()) == config)
     }
 
@@ -42,8 +52,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [InitReport.started(pid: 42), .exited(status: 0x0900), .failed(step: "exec", errno: 2, message: "exec: \"x\": not found")])
+    @Test(arguments: [InitReport.started(pid: 42), .exited(status: 0x0900), .failed(step: "exec", errno: 2, message: "exec: \"x\": not found"),
+                      .output(stream: 2, data: [0, 1, 255])])
     func reportsRoundTrip(report: InitReport) throws {
         #expect(try InitReport(decoding: report.encoded()) == report)
+    }
+
+    @Test(arguments: [ClientMessage.stdin([1, 2, 3]), .closeStdin, .resize(rows: 50, columns: 132)])
+    func clientMessagesRoundTrip(message: ClientMessage) throws {
+        #expect(try ClientMessage(decoding: message.encoded()) == message)
     }
 }
