@@ -100,15 +100,14 @@ extension ContainerChild {
         for candidate in candidates {
             execv(candidate, config.args, environment)
             let err = sw_errno()
-            switch err {
-            case ENOENT, ENOTDIR, ESTALE, ELOOP where !command.contains("/"):
-                continue
-            case EACCES where !command.contains("/"):
+            // Searching PATH, a miss or a denied entry moves on to the next directory.
+            let searching = !command.contains("/")
+            if searching && (err == ENOENT || err == ENOTDIR || err == ESTALE || err == ELOOP) { continue }
+            if searching && err == EACCES {
                 sawAccessError = err
                 continue
-            default:
-                throw execFailure(candidate, err)
             }
+            throw execFailure(candidate, err)
         }
         if sawAccessError != 0 { throw execFailure(command, sawAccessError) }
         if command.contains("/") { throw execFailure(command, ENOENT) }

@@ -13,6 +13,6 @@ struct Rename: ParsableCommand {
 
     mutating func run() throws {
         let runtime = try global.runtime()
-        try ContainerErrors.exitingOne { try runtime.containers.rename(container, to: newName) }
+        _ = try ContainerErrors.exitingOne { try runtime.containers.rename(container, to: newName) }
     }
 }
