@@ -54,7 +54,8 @@ extension TemplateValue {
         out += "}"
     }
 
-    private static func writeJSONString(_ text: String, to out: inout String, escapeHTML: Bool) {
+    /// Appends `text` as a JSON string literal, escaped as Go's encoding/json does.
+    public static func writeJSONString(_ text: String, to out: inout String, escapeHTML: Bool) {
         let hex = Array("0123456789abcdef")
         out += "\""
         for scalar in text.unicodeScalars {

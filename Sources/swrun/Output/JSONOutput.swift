@@ -62,25 +62,11 @@ indirect enum JSONValue {
         }
     }
 
-    /// Go's string encoding: \" \\ \n \r \t, other control characters and < > & and
-    /// U+2028/U+2029 as \u00XX.
+    /// Go's string encoding, as docker's JSON output has it.
     private static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}", "\u{0}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        TemplateValue.writeJSONString(text, to: &out, escapeHTML: true)
     }
+
 }
 
 extension JSONValue {
