@@ -156,4 +156,18 @@ struct ImportTests {
         #expect(storeSnapshot() == before, "\(kind): store changed")
         #expect(!swrun.run(["images"]).stdout.contains("hostile"))
     }
+
+    /// A rootfs whose /proc or /sys is a symlink could aim the kernel filesystems at
+    /// the host: run refuses it.
+    @Test(arguments: ["proc", "sys"])
+    func rootfsWithASymlinkedKernelDirectoryIsRefused(name: String) throws {
+        let base = swrun.scratch + "/symroot-" + name
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let tar = base + ".tar"
+        #expect(Terminal.shell("tar -C \(base) -xf \(ImportTests.busyboxTar) && rm -rf \(base)/\(name) && ln -s /tmp \(base)/\(name) && tar -C \(base) -cf \(tar) .") == 0)
+        #expect(swrun.run(["import", tar, "sym:" + name]).status == 0)
+        let result = swrun.runRm(["sym:" + name, "true"])
+        #expect(result.status == 125, "\(result)")
+        #expect(result.stderr.contains("/\(name) is a symlink"), "\(result)")
+    }
 }
