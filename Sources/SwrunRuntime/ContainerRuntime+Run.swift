@@ -174,7 +174,8 @@ extension ContainerRuntime {
     static func newID() -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
         _ = sw_getrandom(&bytes, 32)
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
     }
 
     /// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, as docker.

@@ -119,30 +119,68 @@ extension JSONDecoder.DateDecodingStrategy {
     }
 }
 
-/// RFC 3339 timestamps with nanoseconds, as docker writes them.
+/// RFC 3339 timestamps with nanoseconds, as docker writes them. Formatted and parsed
+/// by hand: Foundation's date formatters load ICU data, which costs milliseconds on
+/// every start of the process.
 public enum Timestamps {
     public static func format(_ date: Date) -> String {
-        let seconds = floor(date.timeIntervalSince1970)
-        let nanos = Int((date.timeIntervalSince1970 - seconds) * 1_000_000_000)
+        let interval = date.timeIntervalSince1970
+        let seconds = interval.rounded(.down)
+        let nanos = min(999_999_999, max(0, Int((interval - seconds) * 1_000_000_000)))
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, nanos)
+        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+            + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+            + "." + pad(nanos, 9) + "Z"
     }
 
+    /// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)".
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        // Nanosecond precision is more than ISO8601DateFormatter reads: parse it by hand.
-        guard let dot = text.firstIndex(of: "."), let z = text.lastIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }), z > dot else {
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.date(from: text)
+        let b = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var value = 0
+            for i in from..<from + count {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                value = value * 10 + Int(b[i] - 48)
+            }
+            return value
         }
-        let base = String(text[..<dot]) + String(text[z...])
-        formatter.formatOptions = [.withInternetDateTime]
-        guard let date = formatter.date(from: base), let fraction = Double("0" + text[dot..<z]) else { return nil }
-        return date.addingTimeInterval(fraction)
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2) else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if i < b.count && b[i] == 46 {
+            i += 1
+            var scale = 0.1
+            while i < b.count, b[i] >= 48 && b[i] <= 57 {
+                fraction += Double(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        var offset = 0
+        if i < b.count && (b[i] == 43 || b[i] == 45) {
+            guard let h = number(i + 1, 2), let m = number(i + 4, 2) else { return nil }
+            offset = (h * 3600 + m * 60) * (b[i] == 45 ? -1 : 1)
+        } else if !(i < b.count && (b[i] == 90 || b[i] == 122)) {
+            return nil
+        }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let seconds = timegm(&parts)
+        return Date(timeIntervalSince1970: Double(seconds - offset) + fraction)
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import SwrunOS
 @testable import SwrunRuntime
 
@@ -45,5 +46,30 @@ import SwrunOS
 
     @Test func envFileSkipsCommentsAndBlanks() {
         #expect(OptionParsing.envFile("# c\nA=1\n\n  B=two words \nC\n") == ["A=1", "B=two words", "C"])
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        ("2026-11-22T17:11:14.123456789Z", 1_795_367_474.123456789),
+        ("2026-11-22T17:11:14Z", 1_795_367_474.0),
+        ("2026-11-22T18:11:14.5+01:00", 1_795_367_474.5),
+        ("1970-01-01T00:00:00Z", 0.0),
+    ])
+    func parses(text: String, seconds: Double) throws {
+        let date = try #require(Timestamps.parse(text))
+        #expect(abs(date.timeIntervalSince1970 - seconds) < 1e-6)
+    }
+
+    @Test(arguments: ["", "2026-11-22", "2026-11-22T17:11:14", "2026-13-xxT00:00:00Z", "garbage"])
+    func rejects(text: String) {
+        #expect(Timestamps.parse(text) == nil)
+    }
+
+    @Test func formatRoundTrips() throws {
+        let date = Date(timeIntervalSince1970: 1_795_367_474.25)
+        let text = Timestamps.format(date)
+        #expect(text == "2026-11-22T17:11:14.250000000Z")
+        #expect(try abs(#require(Timestamps.parse(text)).timeIntervalSince1970 - 1_795_367_474.25) < 1e-6)
     }
 }
