@@ -14,7 +14,8 @@ struct Swrun: ParsableCommand {
         subcommands: [
             Run.self, Exec.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
             Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
-            ContainerCommand.self,
+            Commit.self, Tag.self, Rmi.self, History.self, Save.self, Load.self, Diff.self, Export.self, Cp.self,
+            ContainerCommand.self, ImageCommand.self, SystemCommand.self,
         ]
     )
 }

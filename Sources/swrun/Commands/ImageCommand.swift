@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `swrun image …`: the image commands under one name, as docker groups them.
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Manage images.",
+        subcommands: [Images.self, Import.self, Tag.self, Rmi.self, History.self, Inspect.self, Save.self, Load.self, ImagePrune.self]
+    )
+}
+
+/// `swrun system …`.
+struct SystemCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "system",
+        abstract: "Manage swrun.",
+        subcommands: [SystemDf.self, Info.self]
+    )
+}
