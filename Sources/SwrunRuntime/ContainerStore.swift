@@ -88,6 +88,11 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Finds a container by name, full ID or unique ID prefix.
     public func lookup(_ reference: String) throws -> ContainerState {
+        // A full ID needs no scan of every container's state.
+        if reference.count == 64, reference.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }),
+           let state = try? load(reference) {
+            return state
+        }
         let all = try list()
         if let byName = all.first(where: { $0.name == reference || "/" + $0.name == reference }) { return byName }
         let matches = all.filter { $0.id.hasPrefix(reference.lowercased()) }
