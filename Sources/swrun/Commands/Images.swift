@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import GoTemplate
 import SwrunImage
+import SwrunOS
 import SwrunRuntime
 
 struct Images: ParsableCommand {
@@ -8,32 +10,159 @@ struct Images: ParsableCommand {
         commandName: "images", abstract: "List images.")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(name: [.customShort("a"), .long], help: "Show all images (swrun has no intermediate images to hide).")
+    var all = false
     @Flag(name: [.customShort("q"), .long], help: "Only show image IDs.")
     var quiet = false
+    @Flag(name: .long, help: "Show digests.")
+    var digests = false
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output.")
     var noTrunc = false
+    @Option(name: [.customShort("f"), .long], help: "Filter output: dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE, label=KEY[=VALUE].")
+    var filter: [String] = []
+    @Option(name: .long, help: "Format output using a Go template ('table' prefix for a table).")
+    var format: String?
+    @Argument(help: "REPOSITORY[:TAG] to list.")
+    var repository: String?
+
+    static let headers = [
+        "ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "CreatedSince": "CREATED",
+        "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE",
+        "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
+    ]
 
     mutating func run() throws {
         let store = try global.imageStore()
+        let filters = try ImageFilters(filter, store: store)
         let images = try store.list()
-        if quiet {
-            for image in images { print(noTrunc ? image.id.description : image.id.short) }
-            return
-        }
-        var table = Table(header: ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"])
+            .filter(filters.matches)
+            .sorted { Self.created($0) > Self.created($1) }
+        var patterns = filters.references
+        if let repository { patterns.append(repository) }
+        let now = Date()
+        var rows: [TemplateValue] = []
         for image in images {
-            let created = image.config.created.flatMap(Timestamps.parse).map { HumanTime.ago($0) } ?? "N/A"
-            let size = image.manifest.layers.reduce(Int64(0)) { $0 + $1.size }
-            let id = noTrunc ? image.id.description : image.id.short
-            let tags = image.repoTags.isEmpty ? ["<none>:<none>"] : image.repoTags
-            for tag in tags {
-                let colon = tag.lastIndex(of: ":") ?? tag.endIndex
-                let repo = String(tag[..<colon])
-                let version = colon < tag.endIndex ? String(tag[tag.index(after: colon)...]) : "<none>"
-                table.rows.append([repo, version, id, created, ByteSize.format(size)])
+            var tags = image.repoTags.filter { tag in patterns.isEmpty || patterns.contains { ImageFilters.reference(tag, matches: $0) } }
+            if tags.isEmpty {
+                guard patterns.isEmpty else { continue }
+                tags = image.repoTags.isEmpty ? [""] : []
+            }
+            for tag in tags { rows.append(row(image, tag: tag, now: now)) }
+        }
+        let format: String
+        if quiet {
+            format = "{{.ID}}"
+        } else if let custom = self.format, !custom.isEmpty {
+            format = custom
+        } else if digests {
+            format = "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+        } else {
+            format = "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+        }
+        do {
+            print(try TableFormat.render(format: format, rows: rows, headers: Self.headers), terminator: "")
+        } catch let error as TemplateError {
+            throw SwrunError(.invalidArgument, "template parsing error: \(error.message)")
+        }
+    }
+
+    /// One line of the listing: `tag` is a familiar `repo:tag`, or "" for an untagged image.
+    func row(_ image: StoredImage, tag: String, now: Date) -> TemplateValue {
+        let (repository, version) = Self.split(tag)
+        let created = Self.created(image)
+        let size = ByteSize.format(Self.size(image))
+        let id = noTrunc ? image.id.description : image.id.short
+        let fields: TemplateFields = [
+            "ID": .string(id), "Repository": .string(repository), "Tag": .string(version),
+            "Digest": .string(tag.isEmpty ? "<none>" : image.manifestDigest.description),
+            "CreatedSince": .string(created == .distantPast ? "N/A" : HumanTime.ago(created, now: now)),
+            "CreatedAt": .string(created == .distantPast ? "" : Self.goDate(created)),
+            "Size": .string(size), "VirtualSize": .string(size), "Containers": "N/A", "SharedSize": "N/A",
+            "UniqueSize": "N/A",
+        ]
+        return .object(fields)
+    }
+
+    /// `busybox:latest` → (`busybox`, `latest`); "" → (`<none>`, `<none>`).
+    static func split(_ tag: String) -> (String, String) {
+        guard !tag.isEmpty else { return ("<none>", "<none>") }
+        guard let colon = tag.lastIndex(of: ":"), !tag[colon...].contains("/") else { return (tag, "<none>") }
+        return (String(tag[..<colon]), String(tag[tag.index(after: colon)...]))
+    }
+
+    static func created(_ image: StoredImage) -> Date {
+        image.config.created.flatMap(Timestamps.parse) ?? .distantPast
+    }
+
+    /// The image's size as docker counts it: its layers, uncompressed where they are plain tar.
+    static func size(_ image: StoredImage) -> Int64 {
+        image.manifest.layers.reduce(Int64(0)) { $0 + $1.size }
+    }
+
+    /// Go's `time.Time.String()` in UTC: "2024-05-01 10:20:30 +0000 UTC".
+    static func goDate(_ date: Date) -> String {
+        let text = Timestamps.format(date)
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(8)) + " +0000 UTC"
+    }
+}
+
+/// `images --filter`: one key's values are alternatives, different keys must all hold.
+struct ImageFilters {
+    var dangling: Bool?
+    var references: [String] = []
+    var before: [Date] = []
+    var since: [Date] = []
+    var labels: [(key: String, value: String?)] = []
+
+    init(_ filters: [String], store: ImageStore) throws {
+        for filter in filters {
+            guard let equals = filter.firstIndex(of: "=") else {
+                throw SwrunError(.invalidArgument, "bad format of filter (expected name=value)")
+            }
+            let key = filter[..<equals].lowercased()
+            let value = String(filter[filter.index(after: equals)...])
+            switch key {
+            case "dangling":
+                guard let flag = Bool(value.lowercased()) ?? (value == "1" ? true : value == "0" ? false : nil) else {
+                    throw SwrunError(.invalidArgument, "invalid filter 'dangling=\(value)'")
+                }
+                dangling = flag
+            case "reference":
+                references.append(value)
+            case "before":
+                before.append(Images.created(try store.resolve(value)))
+            case "since":
+                since.append(Images.created(try store.resolve(value)))
+            case "label":
+                if let split = value.firstIndex(of: "=") {
+                    labels.append((String(value[..<split]), String(value[value.index(after: split)...])))
+                } else {
+                    labels.append((value, nil))
+                }
+            default:
+                throw SwrunError(.invalidArgument, "invalid filter '\(key)'")
             }
         }
-        print(table.render())
+    }
+
+    func matches(_ image: StoredImage) -> Bool {
+        if let dangling, image.repoTags.isEmpty != dangling { return false }
+        let created = Images.created(image)
+        if !before.isEmpty && !before.contains(where: { created < $0 }) { return false }
+        if !since.isEmpty && !since.contains(where: { created > $0 }) { return false }
+        let imageLabels = image.config.config?.labels ?? [:]
+        for label in labels {
+            guard let value = imageLabels[label.key] else { return false }
+            if let wanted = label.value, wanted != value { return false }
+        }
+        return true
+    }
+
+    /// docker's reference filter: the glob `pattern` (path.Match syntax) against the
+    /// familiar `repo:tag` or the familiar repository alone.
+    static func reference(_ tag: String, matches pattern: String) -> Bool {
+        let repository = Images.split(tag).0
+        return fnmatch(pattern, tag, FNM_PATHNAME) == 0 || fnmatch(pattern, repository, FNM_PATHNAME) == 0
     }
 }
 

@@ -12,10 +12,12 @@ struct Inspect: ParsableCommand {
     /// case, its `--type` value, and a branch in `document(for:kind:)`.
     enum Kind: String, CaseIterable {
         case container
+        case image
 
         var notFound: String {
             switch self {
             case .container: return "No such container"
+            case .image: return "No such image"
             }
         }
     }
@@ -23,7 +25,7 @@ struct Inspect: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("f"), .long], help: "Format the output using the given Go template.")
     var format: String?
-    @Option(name: .long, help: "Only inspect objects of this type (container).")
+    @Option(name: .long, help: "Only inspect objects of this type (container, image).")
     var type: String?
     @Argument(help: "Names or IDs of the objects.")
     var names: [String]
@@ -32,7 +34,6 @@ struct Inspect: ParsableCommand {
         let kinds: [Kind]
         if let type {
             guard let kind = Kind(rawValue: type) else {
-                if type == "image" { throw SwrunError(.unsupported, "inspect --type image is not supported yet") }
                 throw SwrunError(.invalidArgument, "\"\(type)\" is not a valid value for --type")
             }
             kinds = [kind]
@@ -84,7 +85,72 @@ struct Inspect: ParsableCommand {
             }
             let image = try? global.imageStore().resolve(state.imageID)
             return ContainerDocument.build(runtime.details(state), image: image)
+        case .image:
+            let image: StoredImage
+            do {
+                image = try global.imageStore().resolve(name)
+            } catch let error as SwrunError where error.code == .notFound || error.code == .invalidArgument {
+                return nil
+            }
+            return ImageDocument.build(image)
         }
+    }
+}
+
+/// docker's image inspect document, in docker's field order.
+enum ImageDocument {
+    static func build(_ image: StoredImage) -> JSONValue {
+        let file = image.config
+        let config = file.config
+        let repositories = image.repoTags.map { Images.split($0).0 }.reduce(into: [String]()) { seen, repository in
+            if !seen.contains(repository) { seen.append(repository) }
+        }
+        let created = file.created.flatMap(Timestamps.parse).map(ContainerDocument.goTime) ?? file.created ?? ""
+        func set(_ keys: [String]?) -> JSONValue {
+            keys.map { .map(Dictionary($0.map { ($0, JSONValue.object([])) }, uniquingKeysWith: { first, _ in first })) } ?? .null
+        }
+        var configMembers: [(String, JSONValue)] = [
+            ("Hostname", .string("")),
+            ("Domainname", .string("")),
+            ("User", .string(config?.user ?? "")),
+            ("AttachStdin", .bool(false)),
+            ("AttachStdout", .bool(false)),
+            ("AttachStderr", .bool(false)),
+        ]
+        if let ports = config?.exposedPorts, !ports.isEmpty { configMembers.append(("ExposedPorts", set(ports))) }
+        configMembers += [
+            ("Tty", .bool(false)),
+            ("OpenStdin", .bool(false)),
+            ("StdinOnce", .bool(false)),
+            ("Env", .strings(config?.env)),
+            ("Cmd", .strings(config?.cmd)),
+            ("Image", .string("")),
+            ("Volumes", set(config?.volumes)),
+            ("WorkingDir", .string(config?.workingDir ?? "")),
+            ("Entrypoint", .strings(config?.entrypoint)),
+            ("OnBuild", .strings(config?.onBuild)),
+            ("Labels", .map(config?.labels.map { $0.mapValues(JSONValue.string) })),
+        ]
+        if let signal = config?.stopSignal { configMembers.append(("StopSignal", .string(signal))) }
+        return .object([
+            ("Id", .string(image.id.description)),
+            ("RepoTags", .strings(image.repoTags)),
+            ("RepoDigests", .strings(repositories.map { $0 + "@" + image.manifestDigest.description })),
+            ("Parent", .string("")),
+            ("Comment", .string(file.history?.last?.comment ?? "")),
+            ("Created", .string(created)),
+            ("DockerVersion", .string("")),
+            ("Author", .string(file.author ?? "")),
+            ("Config", .object(configMembers)),
+            ("Architecture", .string(file.architecture)),
+            ("Os", .string(file.os)),
+            ("Size", .int(Images.size(image))),
+            ("RootFS", .object([
+                ("Type", .string(file.rootfs.type)),
+                ("Layers", .strings(file.rootfs.diffIDs.map(\.description))),
+            ])),
+            ("Metadata", .object([("LastTagTime", .string(ContainerDocument.zeroTime))])),
+        ])
     }
 }
 

@@ -1,12 +1,39 @@
 import ArgumentParser
+import Foundation
+import SwrunImage
 import SwrunOS
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "load", abstract: "Load an image from a tar archive or STDIN.")
 
     @OptionGroup var global: GlobalOptions
+    @Option(name: [.customShort("i"), .long], help: "Read from a tar archive file, instead of STDIN.")
+    var input: String?
+    @Flag(name: [.customShort("q"), .long], help: "Suppress the load output.")
+    var quiet = false
 
     mutating func run() throws {
-        throw SwrunError(.unsupported, "load is not implemented yet")
+        let store = try global.imageStore()
+        let fd: Int32
+        if let input {
+            fd = open(input, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SwrunError.system("open \(input)") }
+        } else {
+            guard isatty(0) == 0 else {
+                throw SwrunError(.invalidArgument, "requested load from stdin, but stdin is empty")
+            }
+            fd = 0
+        }
+        defer { if fd != 0 { close(fd) } }
+        let loaded = try store.load(fromFD: fd)
+        guard !quiet else { return }
+        for image in loaded {
+            if image.tags.isEmpty {
+                print("Loaded image ID: \(image.id)")
+            }
+            for tag in image.tags {
+                print("Loaded image: \(tag)")
+            }
+        }
     }
 }

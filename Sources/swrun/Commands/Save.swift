@@ -1,12 +1,50 @@
 import ArgumentParser
+import Foundation
+import SwrunImage
 import SwrunOS
 
 struct Save: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "save", abstract: "Save one or more images to a tar archive.")
 
     @OptionGroup var global: GlobalOptions
+    @Option(name: [.customShort("o"), .long], help: "Write to a file (a directory for oci-dir), instead of STDOUT.")
+    var output: String?
+    @Option(name: .long, help: "docker-archive (default), oci-archive or oci-dir.")
+    var format: String = ImageArchiveFormat.dockerArchive.rawValue
+    @Argument(help: "Images to save (names or IDs).")
+    var images: [String] = []
 
     mutating func run() throws {
-        throw SwrunError(.unsupported, "save is not implemented yet")
+        guard let archiveFormat = ImageArchiveFormat(rawValue: format) else {
+            throw SwrunError(.invalidArgument, "unknown format \(format): use docker-archive, oci-archive or oci-dir")
+        }
+        guard !images.isEmpty else { throw SwrunError(.invalidArgument, "\"save\" requires at least 1 argument") }
+        let store = try global.imageStore()
+        if archiveFormat == .ociDirectory {
+            guard let output else { throw SwrunError(.invalidArgument, "oci-dir needs -o DIRECTORY") }
+            try store.save(images: images, toDirectory: output)
+            return
+        }
+        guard let output else {
+            guard isatty(1) == 0 else {
+                throw SwrunError(.invalidArgument, "cowardly refusing to save to a terminal. Use the -o flag or redirect")
+            }
+            try store.save(images: images, format: archiveFormat, toFD: 1)
+            return
+        }
+        // Written beside the target and renamed, so a failed save leaves no partial file.
+        let temporary = output + ".swrun-tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SwrunError.system("open \(temporary)") }
+        do {
+            try store.save(images: images, format: archiveFormat, toFD: fd)
+            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(temporary)") }
+            close(fd)
+            guard rename(temporary, output) == 0 else { throw SwrunError.system("rename \(temporary) to \(output)") }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
     }
 }

@@ -1,0 +1,381 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CArchive
+import Foundation
+import SwrunLayer
+import SwrunOCI
+import SwrunOS
+
+/// What `load` stored: an image and the tags now pointing at it.
+public struct LoadedImage: Sendable {
+    public let id: Digest
+    /// Familiar names (`busybox:latest`); empty for an untagged image.
+    public let tags: [String]
+}
+
+extension ImageStore {
+    /// One image found in an archive, before anything is stored.
+    private struct ArchiveImage {
+        var configPath: String
+        var configDigest: Digest?
+        var manifest: (path: String, descriptor: Descriptor)?
+        var layers: [(path: String, descriptor: Descriptor?)]
+        var tags: [Reference]
+    }
+
+    /// `docker load`: reads a docker-archive or OCI archive (tar, optionally gzip or
+    /// zstd) from `fd`, verifies every blob's digest and every layer's DiffID, and
+    /// only then stores the images and moves their tags. Any mismatch stores nothing.
+    public func load(fromFD fd: Int32) throws -> [LoadedImage] {
+        removeStaleTemporaries()
+        return try withWorkDirectory { work in
+            let files = try ArchiveFiles(fd: fd, directory: work + "/files")
+            try verifyNamedBlobs(files)
+            let images: [ArchiveImage]
+            if files.path(of: "manifest.json") != nil {
+                images = try dockerImages(files)
+            } else if files.path(of: "index.json") != nil {
+                images = try ociImages(files)
+            } else {
+                throw SwrunError(.invalidArgument, "load: the archive has neither manifest.json nor index.json")
+            }
+            guard !images.isEmpty else { throw SwrunError(.invalidArgument, "load: the archive holds no image") }
+            var verified: [(manifest: Descriptor, tags: [Reference], blobs: [(String, Digest)])] = []
+            for (position, image) in images.enumerated() {
+                verified.append(try verify(image, work: work + "/layer-\(position)"))
+            }
+            var published = Set<Digest>()
+            for image in verified {
+                for (path, digest) in image.blobs where published.insert(digest).inserted {
+                    if FileIO.exists(blobPath(digest)) { continue }
+                    let copy = work + "/publish-" + digest.hex
+                    try copyVerified(path, to: copy, digest: digest)
+                    try publishBlob(copy, digest: digest)
+                }
+            }
+            return try updateIndex { index in
+                var loaded: [LoadedImage] = []
+                for image in verified {
+                    if image.tags.isEmpty { Self.addUntagged(image.manifest, to: &index) }
+                    for tag in image.tags { Self.setTag(tag.fullName, to: image.manifest, in: &index) }
+                    let stored = try loadImage(image.manifest, repoTags: [])
+                    loaded.append(LoadedImage(id: stored.id, tags: image.tags.map(\.familiarName)))
+                }
+                return loaded
+            }
+        }
+    }
+
+    /// Checks every `blobs/sha256/<hex>` file of the archive against its name, whether
+    /// or not an image refers to it (docker-archive readers go by `manifest.json`, OCI
+    /// readers by `index.json`: a bad blob must fail both).
+    private func verifyNamedBlobs(_ files: ArchiveFiles) throws {
+        for (name, path) in files.regularFiles where name.hasPrefix("blobs/sha256/") {
+            guard let expected = try? Digest(sha256Hex: String(name.dropFirst("blobs/sha256/".count))) else { continue }
+            let (actual, _, _) = try hashFile(path)
+            guard actual == expected else {
+                throw SwrunError(.corrupt, "load: blob \(expected) has digest \(actual)")
+            }
+        }
+    }
+
+    /// Checks one image's blobs and layers; returns its manifest descriptor, its tags
+    /// and the files to store as blobs.
+    private func verify(_ image: ArchiveImage, work: String) throws -> (Descriptor, [Reference], [(String, Digest)]) {
+        let configBytes = try FileIO.readFile(image.configPath)
+        let configDigest = Digest.sha256(of: configBytes)
+        if let expected = image.configDigest, expected != configDigest {
+            throw SwrunError(.corrupt, "load: config \(expected.short) has digest \(configDigest)")
+        }
+        let config = try translatingOCIErrors {
+            try OCIJSON.decode(ImageConfigFile.self, from: configBytes, what: "config \(configDigest)")
+        }
+        guard config.rootfs.diffIDs.count == image.layers.count else {
+            throw SwrunError(.corrupt, "load: image \(configDigest.short) has \(image.layers.count) layers but \(config.rootfs.diffIDs.count) diff_ids")
+        }
+        var blobs: [(String, Digest)] = [(image.configPath, configDigest)]
+        var layers: [Descriptor] = []
+        for (position, layer) in image.layers.enumerated() {
+            let (digest, size, mediaType) = try hashFile(layer.path)
+            if let expected = layer.descriptor, expected.digest != digest || expected.size != size {
+                throw SwrunError(.corrupt, "load: layer \(expected.digest.short) has digest \(digest) and \(size) bytes")
+            }
+            let destination = work + "-\(position)"
+            guard mkdir(destination, 0o755) == 0 else { throw SwrunError.system("mkdir \(destination)") }
+            let fd = open(layer.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SwrunError.system("open \(layer.path)") }
+            defer { Glibc.close(fd) }
+            let digests: LayerDigests
+            do {
+                digests = try LayerExtractor.extract(inputFD: fd, destination: destination, teeFD: nil)
+            } catch let error as SwrunError {
+                throw SwrunError(.corrupt, "load: layer \(digest.short): \(error.message)")
+            }
+            try? FileIO.removeTree(destination)
+            let diffID = config.rootfs.diffIDs[position]
+            guard digests.diffID == diffID.string else {
+                throw SwrunError(.corrupt, "load: layer \(digest.short) has DiffID \(digests.diffID), the config says \(diffID)")
+            }
+            blobs.append((layer.path, digest))
+            layers.append(Descriptor(mediaType: layer.descriptor?.mediaType ?? mediaType, digest: digest, size: size))
+        }
+        if let manifest = image.manifest {
+            let bytes = try FileIO.readFile(manifest.path)
+            let digest = Digest.sha256(of: bytes)
+            guard digest == manifest.descriptor.digest, Int64(bytes.count) == manifest.descriptor.size else {
+                throw SwrunError(.corrupt, "load: manifest \(manifest.descriptor.digest.short) has digest \(digest)")
+            }
+            blobs.append((manifest.path, digest))
+            return (Descriptor(mediaType: manifest.descriptor.mediaType, digest: digest, size: manifest.descriptor.size), image.tags, blobs)
+        }
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
+            layers: layers)
+        let bytes = try translatingOCIErrors { try OCIJSON.encode(manifest) }
+        let path = work + "-manifest.json"
+        try FileIO.writeFile(path, bytes: bytes)
+        let digest = Digest.sha256(of: bytes)
+        blobs.append((path, digest))
+        return (Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(bytes.count)), image.tags, blobs)
+    }
+
+    /// The images of docker's `manifest.json`.
+    private func dockerImages(_ files: ArchiveFiles) throws -> [ArchiveImage] {
+        let entries: [DockerArchiveManifest]
+        do {
+            entries = try JSONDecoder().decode([DockerArchiveManifest].self, from: Data(try files.read("manifest.json")))
+        } catch let error as SwrunError {
+            throw error
+        } catch {
+            throw SwrunError(.corrupt, "load: manifest.json: \(error)")
+        }
+        return try entries.map { entry in
+            let tags = try (entry.repoTags ?? []).map { tag in
+                try translatingOCIErrors { try Reference(parsing: tag) }
+            }
+            let layers = try entry.layers.map { name in
+                let expected = Self.digestInName(name)
+                return (path: try files.required(name), descriptor: Optional<Descriptor>.none, expected: expected)
+            }
+            var image = ArchiveImage(
+                configPath: try files.required(entry.config), configDigest: Self.digestInName(entry.config),
+                manifest: nil, layers: [], tags: tags)
+            for layer in layers {
+                if let expected = layer.expected {
+                    let size = try Self.fileSize(layer.path)
+                    image.layers.append((layer.path, Descriptor(mediaType: Self.sniffMediaType(layer.path), digest: expected, size: size)))
+                } else {
+                    image.layers.append((layer.path, nil))
+                }
+            }
+            return image
+        }
+    }
+
+    /// The images of an OCI layout's `index.json`.
+    private func ociImages(_ files: ArchiveFiles) throws -> [ArchiveImage] {
+        let index = try translatingOCIErrors {
+            try OCIJSON.decode(ImageIndex.self, from: try files.read("index.json"), what: "index.json")
+        }
+        var images: [ArchiveImage] = []
+        for entry in index.manifests {
+            var target = entry
+            if MediaType.isIndex(entry.mediaType) {
+                let bytes = try files.read(Self.blobName(entry.digest))
+                guard Digest.sha256(of: bytes) == entry.digest else {
+                    throw SwrunError(.corrupt, "load: index \(entry.digest.short) does not match its digest")
+                }
+                let nested = try translatingOCIErrors { try OCIJSON.decode(ImageIndex.self, from: bytes, what: "index \(entry.digest)") }
+                let architecture = Self.hostArchitecture()
+                guard let match = nested.manifests.first(where: {
+                    MediaType.isManifest($0.mediaType) && ($0.platform == nil || $0.platform?.architecture == architecture)
+                }) else { continue }
+                target = match
+            }
+            guard MediaType.isManifest(target.mediaType) else { continue }
+            let manifestPath = try files.required(Self.blobName(target.digest))
+            let manifest = try translatingOCIErrors {
+                try OCIJSON.decode(ImageManifest.self, from: FileIO.readFile(manifestPath), what: "manifest \(target.digest)")
+            }
+            let tag = Self.tagOfIndexEntry(entry)
+            let descriptor = Descriptor(mediaType: target.mediaType, digest: target.digest, size: target.size)
+            if let position = images.firstIndex(where: { $0.manifest?.descriptor.digest == target.digest }) {
+                if let tag { images[position].tags.append(tag) }
+                continue
+            }
+            images.append(ArchiveImage(
+                configPath: try files.required(Self.blobName(manifest.config.digest)), configDigest: manifest.config.digest,
+                manifest: (manifestPath, descriptor),
+                layers: try manifest.layers.map { (try files.required(Self.blobName($0.digest)), $0) },
+                tags: tag.map { [$0] } ?? []))
+        }
+        return images
+    }
+
+    /// The name an OCI index entry gives: containerd's full name, or a ref name that
+    /// is a whole reference (`localhost/bb:1`); a bare tag (`latest`) names nothing.
+    private static func tagOfIndexEntry(_ entry: Descriptor) -> Reference? {
+        if let name = entry.annotations?[containerdImageNameKey], let reference = try? Reference(parsing: name),
+           reference.digest == nil {
+            return reference
+        }
+        guard let name = refName(of: entry), name.contains("/") || name.contains(":"),
+              let reference = try? Reference(parsing: name), reference.digest == nil else { return nil }
+        return reference
+    }
+
+    private static func blobName(_ digest: Digest) -> String { "blobs/\(digest.algorithm)/\(digest.hex)" }
+
+    /// The digest a docker-archive path names: `blobs/sha256/<hex>` or `<hex>.json`.
+    private static func digestInName(_ name: String) -> Digest? {
+        var base = String(name.split(separator: "/").last ?? "")
+        if base.hasSuffix(".json") { base.removeLast(5) }
+        if name.hasPrefix("blobs/sha256/") || name.hasSuffix(".json") { return try? Digest(sha256Hex: base) }
+        return nil
+    }
+
+    private static func fileSize(_ path: String) throws -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw SwrunError.system("stat \(path)") }
+        return Int64(st.st_size)
+    }
+
+    /// The layer media type its first bytes show: gzip, zstd or plain tar.
+    private static func sniffMediaType(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return MediaType.ociLayerTar }
+        defer { Glibc.close(fd) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        let count = magic.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4) }
+        if count >= 2, magic[0] == 0x1f, magic[1] == 0x8b { return MediaType.ociLayerTarGzip }
+        if count == 4, magic == [0x28, 0xb5, 0x2f, 0xfd] { return MediaType.ociLayerTarZstd }
+        return MediaType.ociLayerTar
+    }
+
+    /// sha256, size and sniffed media type of a file.
+    private func hashFile(_ path: String) throws -> (Digest, Int64, String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { Glibc.close(fd) }
+        var hasher = DigestHasher()
+        var total: Int64 = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SwrunError.system("read \(path)")
+            }
+            if count == 0 { break }
+            hasher.update(chunk[0..<count])
+            total += Int64(count)
+        }
+        return (hasher.finalize(), total, Self.sniffMediaType(path))
+    }
+
+    /// Copies `path` to `target` (a file may back several blobs' names), fsyncs it and
+    /// checks it against `digest` once more.
+    private func copyVerified(_ path: String, to target: String, digest: Digest) throws {
+        if link(path, target) != 0 {
+            throw SwrunError.system("link \(path) to \(target)")
+        }
+        let fd = open(target, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(target)") }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(target)") }
+        try verifyBlob(fd: fd, path: target, digest: digest, size: Self.fileSize(target))
+    }
+}
+
+/// The regular files of a tar archive, written under a directory by number (so no
+/// archive name can reach outside it) and found by their normalised archive names.
+/// Symlinks and hard links are followed by name, inside the archive only.
+private final class ArchiveFiles {
+    private var files: [String: String] = [:]
+    /// Archive name → extracted path of every regular file.
+    var regularFiles: [String: String] { files }
+    private var links: [String: String] = [:]
+
+    init(fd: Int32, directory: String) throws {
+        guard mkdir(directory, 0o700) == 0 else { throw SwrunError.system("mkdir \(directory)") }
+        guard let reader = archive_read_new() else { throw SwrunError(.internalError, "archive_read_new failed") }
+        defer { archive_read_free(reader) }
+        archive_read_support_filter_gzip(reader)
+        archive_read_support_filter_zstd(reader)
+        archive_read_support_filter_xz(reader)
+        archive_read_support_filter_bzip2(reader)
+        archive_read_support_format_tar(reader)
+        guard archive_read_open_fd(reader, fd, 1 << 20) == ARCHIVE_OK else { throw Self.failure(reader, "open") }
+        var entry: OpaquePointer?
+        var count = 0
+        while true {
+            let status = archive_read_next_header(reader, &entry)
+            if status == ARCHIVE_EOF { break }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw Self.failure(reader, "read") }
+            guard let rawName = archive_entry_pathname(entry), let name = Self.normalise(String(cString: rawName)) else {
+                continue
+            }
+            if let hardlink = archive_entry_hardlink(entry) {
+                if let target = Self.normalise(String(cString: hardlink)) { links[name] = target }
+                continue
+            }
+            switch mode_t(archive_entry_filetype(entry)) {
+            case S_IFREG:
+                count += 1
+                let path = directory + "/\(count)"
+                let out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                guard out >= 0 else { throw SwrunError.system("open \(path)") }
+                defer { Glibc.close(out) }
+                guard archive_read_data_into_fd(reader, out) == ARCHIVE_OK else { throw Self.failure(reader, "read \(name)") }
+                files[name] = path
+            case S_IFLNK:
+                if let target = archive_entry_symlink(entry) {
+                    let text = String(cString: target)
+                    let parent = name.split(separator: "/").dropLast().joined(separator: "/")
+                    let joined = text.hasPrefix("/") ? text : (parent.isEmpty ? text : parent + "/" + text)
+                    if let resolved = Self.normalise(joined) { links[name] = resolved }
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The extracted file for an archive name, following links (at most 16).
+    func path(of name: String) -> String? {
+        guard var current = Self.normalise(name) else { return nil }
+        for _ in 0..<16 {
+            if let path = files[current] { return path }
+            guard let next = links[current] else { return nil }
+            current = next
+        }
+        return nil
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let path = path(of: name) else { throw SwrunError(.corrupt, "load: the archive has no \(name)") }
+        return path
+    }
+
+    func read(_ name: String) throws -> [UInt8] { try FileIO.readFile(required(name)) }
+
+    /// `./a//b/` → `a/b`; `..` pops a component but never above the top.
+    private static func normalise(_ name: String) -> String? {
+        var parts: [Substring] = []
+        for part in name.split(separator: "/") where part != "." {
+            if part == ".." {
+                if parts.isEmpty { return nil }
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "/")
+    }
+
+    private static func failure(_ reader: OpaquePointer, _ step: String) -> SwrunError {
+        let message = archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
+        return SwrunError(.corrupt, "load: \(step): \(message)")
+    }
+}

@@ -1,0 +1,250 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CArchive
+import Foundation
+import SwrunOCI
+import SwrunOS
+
+/// The archive formats `swrun save` writes and `swrun load` reads.
+public enum ImageArchiveFormat: String, Sendable, CaseIterable {
+    /// docker ≥ 25's tar: an OCI image layout plus `manifest.json` and `repositories`,
+    /// so both docker-archive and oci-archive readers accept it.
+    case dockerArchive = "docker-archive"
+    /// A tar of an OCI image layout.
+    case ociArchive = "oci-archive"
+    /// An OCI image layout written to a directory.
+    case ociDirectory = "oci-dir"
+}
+
+/// containerd's annotation for the full image name; docker sets it on `save`.
+let containerdImageNameKey = "io.containerd.image.name"
+
+/// One entry of docker's `manifest.json`.
+struct DockerArchiveManifest: Codable {
+    var config: String
+    var repoTags: [String]?
+    var layers: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case config = "Config"
+        case repoTags = "RepoTags"
+        case layers = "Layers"
+    }
+}
+
+extension ImageStore {
+    /// One image to save with the tags it was named by.
+    private struct SavedImage {
+        var image: StoredImage
+        var tags: [Reference]
+    }
+
+    /// Writes `names` (tags or IDs) as a tar archive in `format` to `fd`. A name that
+    /// is a tag keeps it in the archive; an ID saves the image untagged.
+    public func save(images names: [String], format: ImageArchiveFormat, toFD fd: Int32) throws {
+        guard format != .ociDirectory else {
+            throw SwrunError(.invalidArgument, "oci-dir needs a directory: use save(images:toDirectory:)")
+        }
+        let images = try savedImages(names)
+        let writer = try TarArchiveWriter(fd: fd)
+        let layout = try layoutFiles(images, format: format)
+        try writer.addDirectory("blobs")
+        try writer.addDirectory("blobs/sha256")
+        for digest in blobDigests(images) {
+            try writer.addFile("blobs/sha256/" + digest.hex, contentsOf: blobPath(digest))
+        }
+        for (name, bytes) in layout {
+            try writer.addFile(name, bytes: bytes)
+        }
+        try writer.close()
+    }
+
+    /// Writes `names` as an OCI image layout into `directory` (created if missing).
+    public func save(images names: [String], toDirectory directory: String) throws {
+        let images = try savedImages(names)
+        try FileIO.makeDirectories(directory + "/blobs/sha256")
+        for digest in blobDigests(images) {
+            let target = directory + "/blobs/sha256/" + digest.hex
+            if !FileIO.exists(target) { try copyFile(blobPath(digest), to: target) }
+        }
+        for (name, bytes) in try layoutFiles(images, format: .ociDirectory) {
+            try FileIO.writeFile(directory + "/" + name, bytes: bytes)
+        }
+    }
+
+    private func savedImages(_ names: [String]) throws -> [SavedImage] {
+        guard !names.isEmpty else { throw SwrunError(.invalidArgument, "save needs at least one image") }
+        var images: [SavedImage] = []
+        for name in names {
+            let image = try resolve(name)
+            var tag: Reference?
+            if Self.fullImageID(name) == nil, let reference = try? Reference(parsing: name), reference.digest == nil,
+               image.repoTags.contains(reference.familiarName) {
+                tag = reference
+            }
+            if let position = images.firstIndex(where: { $0.image.id == image.id }) {
+                if let tag, !images[position].tags.contains(tag) { images[position].tags.append(tag) }
+            } else {
+                images.append(SavedImage(image: image, tags: tag.map { [$0] } ?? []))
+            }
+        }
+        return images
+    }
+
+    /// Every blob the images need (manifests, configs, layers), once each.
+    private func blobDigests(_ images: [SavedImage]) -> [Digest] {
+        var seen = Set<Digest>()
+        var digests: [Digest] = []
+        for saved in images {
+            let manifest = saved.image.manifest
+            for digest in [saved.image.manifestDigest, manifest.config.digest] + manifest.layers.map(\.digest)
+            where seen.insert(digest).inserted {
+                digests.append(digest)
+            }
+        }
+        return digests
+    }
+
+    /// `oci-layout`, `index.json` and, for docker-archive, `manifest.json` and `repositories`.
+    private func layoutFiles(_ images: [SavedImage], format: ImageArchiveFormat) throws -> [(String, [UInt8])] {
+        var index = ImageIndex(mediaType: MediaType.ociIndex)
+        for saved in images {
+            let descriptor = saved.image.manifestDescriptor
+            if saved.tags.isEmpty { index.manifests.append(descriptor) }
+            for tag in saved.tags {
+                var entry = descriptor
+                entry.annotations = [containerdImageNameKey: tag.fullName, AnnotationKey.refName: tag.tag ?? "latest"]
+                index.manifests.append(entry)
+            }
+        }
+        var files: [(String, [UInt8])] = try translatingOCIErrors {
+            [("oci-layout", try OCIJSON.encode(ImageLayout())), ("index.json", try OCIJSON.encode(index))]
+        }
+        guard format == .dockerArchive else { return files }
+        let manifests = images.map { saved in
+            DockerArchiveManifest(
+                config: "blobs/sha256/" + saved.image.manifest.config.digest.hex,
+                repoTags: saved.tags.isEmpty ? nil : saved.tags.map(\.familiarName),
+                layers: saved.image.manifest.layers.map { "blobs/sha256/" + $0.digest.hex })
+        }
+        var repositories: [String: [String: String]] = [:]
+        for saved in images {
+            guard let top = saved.image.manifest.layers.last?.digest.hex else { continue }
+            for tag in saved.tags {
+                repositories[tag.familiarRepository, default: [:]][tag.tag ?? "latest"] = top
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            files.append(("manifest.json", Array(try encoder.encode(manifests))))
+            files.append(("repositories", Array(try encoder.encode(repositories))))
+        } catch {
+            throw SwrunError(.internalError, "encode manifest.json: \(error)")
+        }
+        return files
+    }
+
+    private func copyFile(_ source: String, to target: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SwrunError.system("open \(source)") }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw SwrunError.system("open \(target)") }
+        defer { close(output) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SwrunError.system("read \(source)")
+            }
+            if count == 0 { break }
+            try FileIO.writeAll(output, Array(chunk[0..<count]), step: "write \(target)")
+        }
+    }
+}
+
+/// A pax tar written with libarchive to an fd: directories and regular files, owned
+/// by root, mode 0644/0755, mtime 0 (so the same images make the same archive).
+final class TarArchiveWriter {
+    private let archive: OpaquePointer
+    private var closed = false
+
+    init(fd: Int32) throws {
+        guard let archive = archive_write_new() else {
+            throw SwrunError(.internalError, "archive_write_new failed")
+        }
+        self.archive = archive
+        archive_write_set_format_pax_restricted(archive)
+        archive_write_set_bytes_in_last_block(archive, 1)
+        guard archive_write_open_fd(archive, fd) == ARCHIVE_OK else { throw failure("open") }
+    }
+
+    deinit {
+        if !closed { archive_write_close(archive) }
+        archive_write_free(archive)
+    }
+
+    func addDirectory(_ name: String) throws {
+        try writeHeader(name, type: S_IFDIR, mode: 0o755, size: 0)
+    }
+
+    func addFile(_ name: String, bytes: [UInt8]) throws {
+        try writeHeader(name, type: S_IFREG, mode: 0o644, size: Int64(bytes.count))
+        try bytes.withUnsafeBytes { try writeData($0, name: name) }
+    }
+
+    /// Adds the file at `path` as `name`, streaming its content.
+    func addFile(_ name: String, contentsOf path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SwrunError.system("fstat \(path)") }
+        try writeHeader(name, type: S_IFREG, mode: 0o644, size: Int64(st.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var remaining = Int64(st.st_size)
+        while remaining > 0 {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, Int(remaining))) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SwrunError.system("read \(path)")
+            }
+            guard count > 0 else { throw SwrunError(.corrupt, "\(path) shrank while being saved") }
+            try chunk.withUnsafeBytes { try writeData(UnsafeRawBufferPointer(rebasing: $0[0..<count]), name: name) }
+            remaining -= Int64(count)
+        }
+    }
+
+    func close() throws {
+        closed = true
+        guard archive_write_close(archive) == ARCHIVE_OK else { throw failure("close") }
+    }
+
+    private func writeHeader(_ name: String, type: mode_t, mode: mode_t, size: Int64) throws {
+        guard let entry = archive_entry_new() else { throw SwrunError(.internalError, "archive_entry_new failed") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname(entry, name)
+        archive_entry_set_filetype(entry, UInt32(type))
+        archive_entry_set_perm(entry, mode)
+        archive_entry_set_size(entry, size)
+        archive_entry_set_mtime(entry, 0, 0)
+        guard archive_write_header(archive, entry) == ARCHIVE_OK else { throw failure("write \(name)") }
+    }
+
+    private func writeData(_ bytes: UnsafeRawBufferPointer, name: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let written = archive_write_data(archive, bytes.baseAddress! + done, bytes.count - done)
+            guard written > 0 else { throw failure("write \(name)") }
+            done += written
+        }
+    }
+
+    private func failure(_ step: String) -> SwrunError {
+        let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
+        return SwrunError(.system, "save: \(step): \(message)")
+    }
+}
