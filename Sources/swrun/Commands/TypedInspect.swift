@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwrunOS
 
 /// `image inspect` / `container inspect`: `inspect` restricted to one kind of object,
 /// as docker's grouped commands are.
@@ -8,10 +9,13 @@ struct ImageInspect: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("f"), .long], help: "Format the output using the given Go template.")
     var format: String?
+    @Option(name: .long, help: .hidden)
+    var type: String?
     @Argument(help: "Image names or IDs.")
     var names: [String]
 
     mutating func run() throws {
+        if let type, type != "image" { throw SwrunError(.invalidArgument, "\"\(type)\" is not a valid value for --type here") }
         var inspect = try Inspect.parse(typedInspectArguments(kind: "image", global: global, format: format, names: names))
         try inspect.run()
     }
@@ -23,10 +27,13 @@ struct ContainerInspect: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("f"), .long], help: "Format the output using the given Go template.")
     var format: String?
+    @Option(name: .long, help: .hidden)
+    var type: String?
     @Argument(help: "Container names or IDs.")
     var names: [String]
 
     mutating func run() throws {
+        if let type, type != "container" { throw SwrunError(.invalidArgument, "\"\(type)\" is not a valid value for --type here") }
         var inspect = try Inspect.parse(typedInspectArguments(kind: "container", global: global, format: format, names: names))
         try inspect.run()
     }
