@@ -38,6 +38,14 @@ extension ImageStore {
     /// Checks that the file open at `fd` holds exactly `size` bytes hashing to `digest`.
     func verifyBlob(fd: Int32, path: String, digest: Digest, size: Int64) throws {
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw SwrunError.system("lseek \(path)") }
+        let (actual, total) = try digestOfFile(fd: fd, path: path)
+        guard actual == digest, total == size else {
+            throw SwrunError(.corrupt, "blob \(digest): wrote \(total) bytes with digest \(actual), expected \(size) bytes")
+        }
+    }
+
+    /// sha256 and byte count of what is left to read from `fd`.
+    func digestOfFile(fd: Int32, path: String) throws -> (Digest, Int64) {
         var hasher = DigestHasher()
         var total: Int64 = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -51,10 +59,7 @@ extension ImageStore {
             hasher.update(chunk[0..<count])
             total += Int64(count)
         }
-        let actual = hasher.finalize()
-        guard actual == digest, total == size else {
-            throw SwrunError(.corrupt, "blob \(digest): wrote \(total) bytes with digest \(actual), expected \(size) bytes")
-        }
+        return (hasher.finalize(), total)
     }
 
     /// Renames the complete, fsynced file at `path` to the blob `digest`. Replacing an

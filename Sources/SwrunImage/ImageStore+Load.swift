@@ -258,20 +258,8 @@ extension ImageStore {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SwrunError.system("open \(path)") }
         defer { Glibc.close(fd) }
-        var hasher = DigestHasher()
-        var total: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(path)")
-            }
-            if count == 0 { break }
-            hasher.update(chunk[0..<count])
-            total += Int64(count)
-        }
-        return (hasher.finalize(), total, Self.sniffMediaType(path))
+        let (digest, total) = try digestOfFile(fd: fd, path: path)
+        return (digest, total, Self.sniffMediaType(path))
     }
 
     /// Copies `path` to `target` (a file may back several blobs' names), fsyncs it and
