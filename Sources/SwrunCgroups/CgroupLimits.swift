@@ -2,7 +2,7 @@ import SwrunOS
 
 /// Resource limits for a container's cgroup, in docker's terms. A nil field leaves
 /// the kernel's default (unlimited) in place.
-public struct CgroupLimits: Sendable, Equatable {
+public struct CgroupLimits: Sendable, Equatable, Codable {
     /// Memory limit in bytes (`--memory`).
     public var memory: Int64?
     /// Memory plus swap in bytes, as docker's `--memory-swap`; -1 is unlimited swap.

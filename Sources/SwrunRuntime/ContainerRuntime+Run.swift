@@ -23,14 +23,11 @@ extension ContainerRuntime {
         clock.step("build spec")
 
         let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
-        let limits = ContainerState.Limits(
-            memory: spec.limits.memory, memorySwap: spec.limits.memorySwap, cpus: spec.limits.cpus,
-            cpuShares: spec.limits.cpuShares, pidsLimit: spec.limits.pidsLimit, restrictDevices: spec.limits.restrictDevices)
         let state = ContainerState(
             id: id, name: name, image: image.name, imageID: image.id, command: spec.initConfig.args, created: Date(),
             status: .created, pid: 0, exitCode: 0, startedAt: nil, finishedAt: nil, oomKilled: false,
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
-            monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: limits)
+            monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
         try containers.create(state)
         let dir = containers.path(of: id)
         clock.step("create container dir")
@@ -74,12 +71,7 @@ extension ContainerRuntime {
         let client: MonitorClient
         let pid: Int32
         do {
-            var limits = CgroupLimits()
-            if let l = state.limits {
-                limits = CgroupLimits(memory: l.memory, memorySwap: l.memorySwap, cpus: l.cpus, cpuShares: l.cpuShares,
-                                      pidsLimit: l.pidsLimit, restrictDevices: l.restrictDevices)
-            }
-            try cgroup.create(limits: limits)
+            try cgroup.create(limits: state.limits ?? CgroupLimits())
             if let unified = cgroup.unifiedDirectory {
                 config.cgroupDirectory = unified
                 config.cgroupDirectories = [unified]

@@ -1,4 +1,5 @@
 import Foundation
+import SwrunCgroups
 
 /// A container's record in `containers/<id>/state.json`.
 public struct ContainerState: Codable, Sendable {
@@ -33,17 +34,7 @@ public struct ContainerState: Codable, Sendable {
     /// How many times `start`/`restart` started it again.
     public var restartCount: Int?
     /// The cgroup limits, applied again by `start`.
-    public var limits: Limits?
-
-    /// `CgroupLimits` as stored in state.json.
-    public struct Limits: Codable, Sendable, Equatable {
-        public var memory: Int64?
-        public var memorySwap: Int64?
-        public var cpus: Double?
-        public var cpuShares: UInt64?
-        public var pidsLimit: Int64?
-        public var restrictDevices: Bool
-    }
+    public var limits: CgroupLimits?
 
     public var shortID: String { String(id.prefix(12)) }
 
