@@ -115,9 +115,10 @@ extension ImageStore {
         return try body(path)
     }
 
-    /// Deletes entries of `tmp/` older than an hour that no live process holds
-    /// (a crashed process's leftovers). Failures are ignored: this is housekeeping.
-    func removeStaleTemporaries(olderThan seconds: Int = 3600) {
+    /// Deletes entries of `tmp/` that no live process holds (a killed process's
+    /// leftovers). Live work dirs are locked from a moment after their `mkdir`; the
+    /// age limit only covers that moment. Failures are ignored: this is housekeeping.
+    func removeStaleTemporaries(olderThan seconds: Int = 10) {
         guard let directory = opendir(tmpDirectory) else { return }
         var names: [String] = []
         while let entry = readdir(directory) {

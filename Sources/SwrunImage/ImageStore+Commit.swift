@@ -64,24 +64,26 @@ extension ImageStore {
         }
     }
 
-    /// Stores the layer tar that `write` streams to the fd it is given: written once
-    /// to `tmp/`, then ingested like any local layer (stored as a plain-tar blob whose
-    /// digest is the DiffID, and unpacked into `layers/`). Ingesting re-reads the tar
-    /// and copies it into the blob file as it extracts: one extra copy, accepted for
-    /// reusing the one verified ingest path (the DiffID is checked twice, too).
+    /// Stores the layer tar that `write` streams to the fd it is given as a plain-tar
+    /// blob (digest = DiffID, as docker keeps local layers), hashed on its way out.
+    /// The layer is not unpacked here: ext4 has no reflinks, so an unpacked copy would
+    /// cost a second full write of the change. `ensureUnpacked` makes it from the blob
+    /// on the first `run`, through the hardened extractor; images that are only
+    /// saved or pushed never pay for it.
     private func commitBlob(_ write: (Int32) throws -> LayerDigests) throws -> Descriptor {
-        try withWorkDirectory { work in
-            let path = work + "/commit.tar"
-            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        removeStaleTemporaries()
+        return try withWorkDirectory { work in
+            let path = work + "/layer.tar"
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw SwrunError.system("open \(path)") }
             defer { close(fd) }
             let digests = try write(fd)
-            guard lseek(fd, 0, SEEK_SET) == 0 else { throw SwrunError.system("lseek \(path)") }
-            let layer = try ingestLayer(inputFD: fd)
-            guard layer.digest.description == digests.diffID, layer.size == digests.uncompressedSize else {
-                throw SwrunError(.corrupt, "commit: the layer was written with DiffID \(digests.diffID) but reads back as \(layer.digest)")
+            guard let diffID = try? Digest(parsing: digests.diffID) else {
+                throw SwrunError(.internalError, "layer writer returned an invalid DiffID: \(digests.diffID)")
             }
-            return layer
+            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
+            try publishBlob(path, digest: diffID)
+            return Descriptor(mediaType: MediaType.ociLayerTar, digest: diffID, size: digests.uncompressedSize)
         }
     }
 }

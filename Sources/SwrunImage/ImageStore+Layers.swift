@@ -80,6 +80,15 @@ extension ImageStore {
         }
     }
 
+    /// Moves `directory`, a layer already unpacked and checked against `diffID`
+    /// under `tmp/`, to `layers/` unless that layer is unpacked already.
+    func adoptUnpackedLayer(_ directory: String, diffID: Digest) throws {
+        if FileIO.exists(layerPath(diffID)) { return }
+        try withLayerLock(diffID) {
+            if !FileIO.exists(layerPath(diffID)) { try moveLayerIntoPlace(directory, diffID: diffID) }
+        }
+    }
+
     /// Runs `body` holding the lock of one unpacked layer, `layers/.<hex>.lock`.
     private func withLayerLock<Result>(_ diffID: Digest, _ body: () throws -> Result) throws -> Result {
         try FileLock.withExclusiveLock(layersDirectory + "/." + diffID.hex + ".lock", body)

@@ -30,41 +30,67 @@ extension ImageStore {
     public func load(fromFD fd: Int32) throws -> [LoadedImage] {
         removeStaleTemporaries()
         return try withWorkDirectory { work in
-            let files = try ArchiveFiles(fd: fd, directory: work + "/files")
-            try verifyNamedBlobs(files)
-            let images: [ArchiveImage]
-            if files.path(of: "manifest.json") != nil {
-                images = try dockerImages(files)
-            } else if files.path(of: "index.json") != nil {
-                images = try ociImages(files)
-            } else {
-                throw SwrunError(.invalidArgument, "load: the archive has neither manifest.json nor index.json")
-            }
-            guard !images.isEmpty else { throw SwrunError(.invalidArgument, "load: the archive holds no image") }
-            var verified: [(manifest: Descriptor, tags: [Reference], blobs: [(String, Digest)])] = []
-            for (position, image) in images.enumerated() {
-                verified.append(try verify(image, work: work + "/layer-\(position)"))
-            }
-            var published = Set<Digest>()
-            for image in verified {
-                for (path, digest) in image.blobs where published.insert(digest).inserted {
-                    if FileIO.exists(blobPath(digest)) { continue }
-                    let copy = work + "/publish-" + digest.hex
-                    try copyVerified(path, to: copy, digest: digest)
-                    try publishBlob(copy, digest: digest)
-                }
-            }
-            return try updateIndex { index in
-                var loaded: [LoadedImage] = []
-                for image in verified {
-                    if image.tags.isEmpty { Self.addUntagged(image.manifest, to: &index) }
-                    for tag in image.tags { Self.setTag(tag.fullName, to: image.manifest, in: &index) }
-                    let stored = try loadImage(image.manifest, repoTags: [])
-                    loaded.append(LoadedImage(id: stored.id, tags: image.tags.map(\.familiarName)))
-                }
-                return loaded
+            try load(ArchiveFiles(fd: fd, directory: work + "/files"), work: work)
+        }
+    }
+
+    /// `load` of an OCI image layout directory (what `skopeo copy … oci:DIR` and
+    /// `swrun save --format oci-dir` write), or an unpacked docker-archive. The
+    /// directory is only read: its files are copied into the store, never linked.
+    public func load(fromDirectory directory: String) throws -> [LoadedImage] {
+        removeStaleTemporaries()
+        return try withWorkDirectory { work in
+            try load(ArchiveFiles(directory: directory), work: work)
+        }
+    }
+
+    private func load(_ files: ArchiveFiles, work: String) throws -> [LoadedImage] {
+        try verifyNamedBlobs(files)
+        let images: [ArchiveImage]
+        if files.path(of: "manifest.json") != nil {
+            images = try dockerImages(files)
+        } else if files.path(of: "index.json") != nil {
+            images = try ociImages(files)
+        } else {
+            throw SwrunError(.invalidArgument, "load: the archive has neither manifest.json nor index.json")
+        }
+        guard !images.isEmpty else { throw SwrunError(.invalidArgument, "load: the archive holds no image") }
+        var verified: [VerifiedImage] = []
+        for (position, image) in images.enumerated() {
+            verified.append(try verify(image, work: work + "/layer-\(position)"))
+        }
+        var published = Set<Digest>()
+        for image in verified {
+            for (path, digest) in image.blobs where published.insert(digest).inserted {
+                if FileIO.exists(blobPath(digest)) { continue }
+                let copy = work + "/publish-" + digest.hex
+                try copyVerified(path, to: copy, digest: digest, linkable: files.ownsFiles)
+                try publishBlob(copy, digest: digest)
             }
         }
+        // The layers were unpacked to check their DiffIDs; keep them for `run`.
+        for image in verified {
+            for (directory, diffID) in image.unpacked { try adoptUnpackedLayer(directory, diffID: diffID) }
+        }
+        return try updateIndex { index in
+            var loaded: [LoadedImage] = []
+            for image in verified {
+                if image.tags.isEmpty { Self.addUntagged(image.manifest, to: &index) }
+                for tag in image.tags { Self.setTag(tag.fullName, to: image.manifest, in: &index) }
+                let stored = try loadImage(image.manifest, repoTags: [])
+                loaded.append(LoadedImage(id: stored.id, tags: image.tags.map(\.familiarName)))
+            }
+            return loaded
+        }
+    }
+
+    /// An image whose blobs and layers all checked out: its manifest, its tags, the
+    /// files to store as blobs and the layer dirs unpacked while checking.
+    private struct VerifiedImage {
+        var manifest: Descriptor
+        var tags: [Reference]
+        var blobs: [(String, Digest)]
+        var unpacked: [(String, Digest)]
     }
 
     /// Checks every `blobs/sha256/<hex>` file of the archive against its name, whether
@@ -80,9 +106,9 @@ extension ImageStore {
         }
     }
 
-    /// Checks one image's blobs and layers; returns its manifest descriptor, its tags
-    /// and the files to store as blobs.
-    private func verify(_ image: ArchiveImage, work: String) throws -> (Descriptor, [Reference], [(String, Digest)]) {
+    /// Checks one image's blobs and layers, unpacking each layer under `work` to
+    /// check its DiffID.
+    private func verify(_ image: ArchiveImage, work: String) throws -> VerifiedImage {
         let configBytes = try FileIO.readFile(image.configPath)
         let configDigest = Digest.sha256(of: configBytes)
         if let expected = image.configDigest, expected != configDigest {
@@ -96,6 +122,7 @@ extension ImageStore {
         }
         var blobs: [(String, Digest)] = [(image.configPath, configDigest)]
         var layers: [Descriptor] = []
+        var unpacked: [(String, Digest)] = []
         for (position, layer) in image.layers.enumerated() {
             let (digest, size, mediaType) = try hashFile(layer.path)
             if let expected = layer.descriptor, expected.digest != digest || expected.size != size {
@@ -112,11 +139,11 @@ extension ImageStore {
             } catch let error as SwrunError {
                 throw SwrunError(.corrupt, "load: layer \(digest.short): \(error.message)")
             }
-            try? FileIO.removeTree(destination)
             let diffID = config.rootfs.diffIDs[position]
             guard digests.diffID == diffID.string else {
                 throw SwrunError(.corrupt, "load: layer \(digest.short) has DiffID \(digests.diffID), the config says \(diffID)")
             }
+            unpacked.append((destination, diffID))
             blobs.append((layer.path, digest))
             layers.append(Descriptor(mediaType: layer.descriptor?.mediaType ?? mediaType, digest: digest, size: size))
         }
@@ -127,7 +154,9 @@ extension ImageStore {
                 throw SwrunError(.corrupt, "load: manifest \(manifest.descriptor.digest.short) has digest \(digest)")
             }
             blobs.append((manifest.path, digest))
-            return (Descriptor(mediaType: manifest.descriptor.mediaType, digest: digest, size: manifest.descriptor.size), image.tags, blobs)
+            return VerifiedImage(
+                manifest: Descriptor(mediaType: manifest.descriptor.mediaType, digest: digest, size: manifest.descriptor.size),
+                tags: image.tags, blobs: blobs, unpacked: unpacked)
         }
         let manifest = ImageManifest(
             config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
@@ -137,7 +166,9 @@ extension ImageStore {
         try FileIO.writeFile(path, bytes: bytes)
         let digest = Digest.sha256(of: bytes)
         blobs.append((path, digest))
-        return (Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(bytes.count)), image.tags, blobs)
+        return VerifiedImage(
+            manifest: Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(bytes.count)),
+            tags: image.tags, blobs: blobs, unpacked: unpacked)
     }
 
     /// The images of docker's `manifest.json`.
@@ -263,10 +294,14 @@ extension ImageStore {
     }
 
     /// Copies `path` to `target` (a file may back several blobs' names), fsyncs it and
-    /// checks it against `digest` once more.
-    private func copyVerified(_ path: String, to target: String, digest: Digest) throws {
-        if link(path, target) != 0 {
-            throw SwrunError.system("link \(path) to \(target)")
+    /// checks it against `digest` once more. A `linkable` file (our own extracted
+    /// copy) is hard-linked instead; a user's file never is, so later edits to it
+    /// cannot change a stored blob.
+    private func copyVerified(_ path: String, to target: String, digest: Digest, linkable: Bool) throws {
+        if linkable {
+            guard link(path, target) == 0 else { throw SwrunError.system("link \(path) to \(target)") }
+        } else {
+            try FileIO.copyFile(path, to: target)
         }
         let fd = open(target, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SwrunError.system("open \(target)") }
@@ -284,8 +319,50 @@ private final class ArchiveFiles {
     /// Archive name → extracted path of every regular file.
     var regularFiles: [String: String] { files }
     private var links: [String: String] = [:]
+    /// Whether the files are this process's own extracted copies (false for a
+    /// directory the user named).
+    let ownsFiles: Bool
+
+    /// The regular files and symlinks under `directory`, by their relative names.
+    init(directory: String) throws {
+        ownsFiles = false
+        var st = stat()
+        guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw SwrunError(.invalidArgument, "load: \(directory) is not a directory")
+        }
+        try walk(directory, relative: "")
+    }
+
+    private func walk(_ directory: String, relative: String) throws {
+        guard let handle = opendir(directory) else { throw SwrunError.system("opendir \(directory)") }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let path = directory + "/" + name
+            let archiveName = relative.isEmpty ? name : relative + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else { throw SwrunError.system("lstat \(path)") }
+            switch st.st_mode & S_IFMT {
+            case S_IFREG: files[archiveName] = path
+            case S_IFDIR: try walk(path, relative: archiveName)
+            case S_IFLNK:
+                if let target = try? FileIO.readLink(path) { addSymlink(archiveName, target: target) }
+            default: continue
+            }
+        }
+    }
+
+    private func addSymlink(_ name: String, target text: String) {
+        let parent = name.split(separator: "/").dropLast().joined(separator: "/")
+        let joined = text.hasPrefix("/") ? text : (parent.isEmpty ? text : parent + "/" + text)
+        if let resolved = Self.normalise(joined) { links[name] = resolved }
+    }
 
     init(fd: Int32, directory: String) throws {
+        ownsFiles = true
         guard mkdir(directory, 0o700) == 0 else { throw SwrunError.system("mkdir \(directory)") }
         guard let reader = archive_read_new() else { throw SwrunError(.internalError, "archive_read_new failed") }
         defer { archive_read_free(reader) }
@@ -318,12 +395,7 @@ private final class ArchiveFiles {
                 guard archive_read_data_into_fd(reader, out) == ARCHIVE_OK else { throw Self.failure(reader, "read \(name)") }
                 files[name] = path
             case S_IFLNK:
-                if let target = archive_entry_symlink(entry) {
-                    let text = String(cString: target)
-                    let parent = name.split(separator: "/").dropLast().joined(separator: "/")
-                    let joined = text.hasPrefix("/") ? text : (parent.isEmpty ? text : parent + "/" + text)
-                    if let resolved = Self.normalise(joined) { links[name] = resolved }
-                }
+                if let target = archive_entry_symlink(entry) { addSymlink(name, target: String(cString: target)) }
             default:
                 continue
             }

@@ -123,4 +123,50 @@ public enum FileIO {
             guard unlink(path) == 0 || errno == ENOENT else { throw SwrunError.system("unlink \(path)") }
         }
     }
+
+    /// Copies the regular file at `source` to the new file `target` (mode 0644) with
+    /// copy_file_range, which stays in the kernel; falls back to read/write where the
+    /// filesystems cannot.
+    public static func copyFile(_ source: String, to target: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SwrunError.system("open \(source)") }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw SwrunError.system("open \(target)") }
+        defer { close(output) }
+        while true {
+            let copied = copy_file_range(input, nil, output, nil, 1 << 30, 0)
+            if copied > 0 { continue }
+            if copied == 0 { return }
+            if errno == EINTR { continue }
+            if errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP { break }
+            throw SwrunError.system("copy \(source) to \(target)")
+        }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SwrunError.system("read \(source)")
+            }
+            if count == 0 { return }
+            try writeAll(output, Array(buffer[0..<count]), step: "write \(target)")
+        }
+    }
+
+    /// The target of the symlink at `path`.
+    public static func readLink(_ path: String) throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw SwrunError.system("readlink \(path)") }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
+
+/// glibc's `copy_file_range(2)`, declared only under `_GNU_SOURCE`, so the Glibc
+/// module does not export it; it has a plain C signature.
+@_silgen_name("copy_file_range")
+private func copy_file_range(
+    _ fdIn: Int32, _ offIn: UnsafeMutablePointer<Int64>?, _ fdOut: Int32, _ offOut: UnsafeMutablePointer<Int64>?,
+    _ length: Int, _ flags: UInt32
+) -> Int

@@ -64,7 +64,8 @@ struct CommitInteropTests {
         let dockerArchive = swrun.scratch + "/img-docker.tar"
         let savedDocker = swrun.run(["save", "--format", "docker-archive", "-o", dockerArchive, "test/img:1"])
         #expect(savedDocker.status == 0, "\(savedDocker)")
-        if let podman = try Podman(scratch: swrun.scratch) {
+        let podman = try #require(try Podman(scratch: swrun.scratch), "podman is a test dependency (scripts/test installs it)")
+        do {
             defer { podman.cleanUp() }
             let loaded = podman.run(["load", "-i", dockerArchive])
             #expect(loaded.status == 0, "podman load: \(loaded.stdout)")
@@ -78,7 +79,8 @@ struct CommitInteropTests {
         let ociArchive = swrun.scratch + "/img-oci.tar"
         let savedOCI = swrun.run(["save", "--format", "oci-archive", "-o", ociArchive, "test/img:1"])
         #expect(savedOCI.status == 0, "\(savedOCI)")
-        if let skopeo = SaveLoadTests.which("skopeo") {
+        let skopeo = try #require(SaveLoadTests.which("skopeo"), "skopeo is a test dependency (scripts/test installs it)")
+        do {
             let inspected = Host.run(skopeo, ["inspect", "oci-archive:" + ociArchive])
             #expect(inspected.status == 0, "skopeo inspect: \(inspected.stdout)")
             let object = try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any]
@@ -90,7 +92,8 @@ struct CommitInteropTests {
         let ociDirectory = swrun.scratch + "/img-oci-dir"
         let savedDir = swrun.run(["save", "--format", "oci-dir", "-o", ociDirectory, "test/img:1"])
         #expect(savedDir.status == 0, "\(savedDir)")
-        if let umoci = SaveLoadTests.which("umoci") {
+        let umoci = try #require(SaveLoadTests.which("umoci"), "umoci is a test dependency (scripts/test installs it)")
+        do {
             let bundle = swrun.scratch + "/bundle"
             let unpacked = Host.run(umoci, ["unpack", "--image", ociDirectory + ":1", bundle])
             #expect(unpacked.status == 0, "umoci unpack: \(unpacked.stdout)")
@@ -107,7 +110,7 @@ struct CommitInteropTests {
 
     @Test("swrun loads podman's committed image and honours its whiteout", arguments: ["docker-archive", "oci-archive"])
     func podmanCommitToSwrun(format: String) throws {
-        guard let podman = try Podman(scratch: swrun.scratch) else { return }
+        let podman = try #require(try Podman(scratch: swrun.scratch), "podman is a test dependency (scripts/test installs it)")
         defer { podman.cleanUp() }
         let imported = podman.run(["import", Swrun.fixtures + "/busybox.tar", "localhost/bb:1"])
         #expect(imported.status == 0, "podman import: \(imported.stdout)")

@@ -89,7 +89,8 @@ struct SaveLoadTests {
         #expect(swrun.run(["save", "--format", "oci-archive", "-o", ociArchive, "busybox"]).status == 0)
         #expect(swrun.run(["save", "-o", dockerArchive, "busybox"]).status == 0)
         #expect(swrun.run(["save", "--format", "oci-dir", "-o", ociDirectory, "busybox"]).status == 0)
-        if let skopeo = Self.which("skopeo") {
+        let skopeo = try #require(Self.which("skopeo"), "skopeo is a test dependency (scripts/test installs it)")
+        do {
             for source in ["oci-archive:" + ociArchive, "docker-archive:" + dockerArchive, "oci:" + ociDirectory + ":latest"] {
                 let inspected = Host.run(skopeo, ["inspect", "--raw", "--config", source])
                 #expect(inspected.status == 0, "skopeo inspect \(source)")
@@ -98,7 +99,8 @@ struct SaveLoadTests {
             let config = Host.run("/bin/sh", ["-c", "\(skopeo) inspect --config --raw oci-archive:\(ociArchive) | sha256sum"])
             #expect(id.hasSuffix(String(config.stdout.prefix(64))))
         }
-        if let umoci = Self.which("umoci") {
+        let umoci = try #require(Self.which("umoci"), "umoci is a test dependency (scripts/test installs it)")
+        do {
             let bundle = swrun.scratch + "/bundle"
             let unpacked = Host.run(umoci, ["unpack", "--image", ociDirectory + ":latest", bundle])
             #expect(unpacked.status == 0)
@@ -145,7 +147,7 @@ struct SaveLoadTests {
 
     @Test("podman loads and runs swrun's docker-archive")
     func podmanLoadsSwrunArchive() throws {
-        guard let podman = try Podman(scratch: swrun.scratch) else { return }
+        let podman = try #require(try Podman(scratch: swrun.scratch), "podman is a test dependency (scripts/test installs it)")
         defer { podman.cleanUp() }
         let expected = swrun.runRm(["busybox", "cat", "/etc/passwd"])
         #expect(expected.status == 0)
@@ -159,7 +161,7 @@ struct SaveLoadTests {
 
     @Test("swrun loads and runs podman's archives", arguments: ["docker-archive", "oci-archive"])
     func swrunLoadsPodmanArchive(format: String) throws {
-        guard let podman = try Podman(scratch: swrun.scratch) else { return }
+        let podman = try #require(try Podman(scratch: swrun.scratch), "podman is a test dependency (scripts/test installs it)")
         defer { podman.cleanUp() }
         #expect(podman.run(["import", Swrun.fixtures + "/busybox.tar", "localhost/bb:1"]).status == 0)
         let archive = swrun.scratch + "/podman-\(format).tar"
@@ -201,7 +203,7 @@ struct SaveLoadTests {
 
     @Test("a layer whose DiffID does not match the config is refused (no digest in its name)")
     func tamperedLegacyLayer() throws {
-        guard let podman = try Podman(scratch: swrun.scratch) else { return }
+        let podman = try #require(try Podman(scratch: swrun.scratch), "podman is a test dependency (scripts/test installs it)")
         defer { podman.cleanUp() }
         #expect(podman.run(["import", Swrun.fixtures + "/busybox.tar", "localhost/bb:1"]).status == 0)
         let archive = swrun.scratch + "/podman.tar"
@@ -231,6 +233,35 @@ struct SaveLoadTests {
         #expect(busyboxID(other) == id)
         let all = other.run(["images", "-q", "--no-trunc"]).lines
         #expect(Set(all) == Set([id, oldID]))
+    }
+
+    @Test("load reads OCI layout directories (swrun's oci-dir, skopeo's oci:) without touching them")
+    func loadsDirectories() throws {
+        #expect(swrun.runRm(["busybox", "true"]).status == 0)
+        let id = busyboxID(swrun)
+        let ownDirectory = swrun.scratch + "/own-oci"
+        #expect(swrun.run(["save", "--format", "oci-dir", "-o", ownDirectory, "busybox"]).status == 0)
+        let skopeo = try #require(Self.which("skopeo"), "skopeo is a test dependency (scripts/test installs it)")
+        let archive = swrun.scratch + "/for-skopeo.tar"
+        #expect(swrun.run(["save", "--format", "oci-archive", "-o", archive, "busybox"]).status == 0)
+        let skopeoDirectory = swrun.scratch + "/skopeo-oci"
+        let copied = Host.run(skopeo, ["copy", "oci-archive:" + archive, "oci:" + skopeoDirectory + ":test/fromdir:2"])
+        #expect(copied.status == 0, "\(copied)")
+
+        for (directory, tag) in [(ownDirectory, "busybox:latest"), (skopeoDirectory, "test/fromdir:2")] {
+            let before = Host.snapshot(directory)
+            let fresh = try Swrun()
+            let loaded = fresh.run(["load", "-i", directory])
+            #expect(loaded.status == 0, "\(loaded)")
+            #expect(loaded.out == "Loaded image: \(tag)")
+            #expect(fresh.run(["images", "-q", "--no-trunc", tag]).out == id)
+            let ran = fresh.runRm([tag, "cat", "/etc/passwd"])
+            #expect(ran.status == 0 && ran.out.hasPrefix("root:"), "\(ran)")
+            #expect(Host.snapshot(directory) == before)
+            // Stored blobs are copies: none shares an inode with the user's files.
+            let links = Host.run("/usr/bin/find", [fresh.root + "/blobs", "-type", "f", "-links", "+1"])
+            #expect(links.stdout.isEmpty, "\(links)")
+        }
     }
 
     @Test("load refuses a missing file and a file that is not an archive, in one line")
