@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C: raw syscalls without glibc wrappers, variadic calls, the spawn path.
@@ -19,16 +20,22 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "SwrunOS", dependencies: ["CSwrun"]),
         .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
         .target(name: "SwrunCgroups", dependencies: ["SwrunOS", "CSwrun"]),
         .target(name: "SwrunOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SwrunLayer", dependencies: [
-            "SwrunOS", "CSwrun", "CArchive",
+            "SwrunOS", "CSwrun", "CArchive", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS"]),
+        .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS", "SwrunRegistry"]),
+        // The OCI distribution protocol: HTTP, auth challenges, credentials, config.
+        .target(name: "SwrunRegistry", dependencies: [
+            "SwrunOCI", "SwrunOS",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .target(name: "SwrunRuntime", dependencies: [
             "SwrunOS", "SwrunCgroups", "SwrunSecurity", "CSwrun",
             .product(name: "Logging", package: "swift-log"),
@@ -36,7 +43,7 @@ let package = Package(
         // Go text/template, the subset docker's --format uses.
         .target(name: "GoTemplate"),
         .executableTarget(name: "swrun", dependencies: [
-            "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups", "GoTemplate",
+            "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups", "GoTemplate", "SwrunRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -49,7 +56,7 @@ let package = Package(
 
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
-            "SwrunSecurity", "SwrunOS", "GoTemplate",
+            "SwrunSecurity", "SwrunOS", "GoTemplate", "SwrunRegistry",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
     ]

@@ -95,6 +95,19 @@ extension ImageStore {
     /// Runs `body` with a new directory under `tmp/`, locked for as long as it runs
     /// and removed afterwards, whatever happens.
     func withWorkDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {
+        let (path, fd) = try makeWorkDirectory()
+        defer { discardWorkDirectory(path, fd: fd) }
+        return try body(path)
+    }
+
+    /// `withWorkDirectory` for async work (pulls and pushes).
+    func withWorkDirectory<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+        let (path, fd) = try makeWorkDirectory()
+        defer { discardWorkDirectory(path, fd: fd) }
+        return try await body(path)
+    }
+
+    private func makeWorkDirectory() throws -> (String, Int32) {
         var path: String
         while true {
             path = tmpDirectory + "/work-" + String(UInt64.random(in: .min ... .max), radix: 16)
@@ -107,12 +120,18 @@ extension ImageStore {
             rmdir(path)
             throw error
         }
-        defer {
-            try? FileIO.removeTree(path)
-            close(fd)
+        do {
+            try FileLock.lock(fd, path: path)
+        } catch {
+            discardWorkDirectory(path, fd: fd)
+            throw error
         }
-        try FileLock.lock(fd, path: path)
-        return try body(path)
+        return (path, fd)
+    }
+
+    private func discardWorkDirectory(_ path: String, fd: Int32) {
+        try? FileIO.removeTree(path)
+        close(fd)
     }
 
     /// Deletes entries of `tmp/` that no live process holds (a killed process's

@@ -36,12 +36,20 @@ extension ImageStore {
                 for diffID in image.config.rootfs.diffIDs { liveLayers.insert(diffID.hex) }
             }
         }
+        // A live layer's gzip twin (made by `push`) lives with it.
+        for hex in liveLayers {
+            if let twin = compressedTwin(ofLayer: hex) { liveBlobs.insert(twin.hex) }
+        }
         var doomedBlobs = Set(entries.map(\.hex))
         var doomedLayers: [Digest] = []
         for image in candidates {
             doomedBlobs.formUnion([image.manifestDigest.hex, image.id.hex] + image.manifest.layers.map(\.digest.hex))
             for diffID in image.config.rootfs.diffIDs where !liveLayers.contains(diffID.hex) && !doomedLayers.contains(diffID) {
                 doomedLayers.append(diffID)
+                if let twin = compressedTwin(ofLayer: diffID.hex) {
+                    doomedBlobs.insert(twin.hex)
+                    unlink(compressedDirectory + "/" + diffID.hex)
+                }
             }
         }
         let cutoff = time(nil) - grace

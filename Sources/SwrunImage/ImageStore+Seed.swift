@@ -36,15 +36,14 @@ extension ImageStore {
 
     /// Like `resolve`, but a default image (`busybox`, `debian`, `debian:bookworm`)
     /// missing from the store is first imported from its offline tarball. Other
-    /// missing names → `.notFound` (there is no registry pull yet).
+    /// missing names → `.notFound` (the caller may pull them).
     public func resolveOrSeed(_ name: String) throws -> StoredImage {
         do {
             return try resolve(name)
         } catch let error as SwrunError where error.code == .notFound {
             guard let reference = try? Reference(parsing: name), reference.digest == nil else { throw error }
             guard let image = Self.defaultImages.first(where: { $0.tags.contains(reference.fullName) }) else {
-                throw SwrunError(
-                    .notFound, "No such image: \(reference.familiarName) (pulling from registries is not supported yet)")
+                throw SwrunError(.notFound, "No such image: \(reference.familiarName)")
             }
             return try seed(image, requested: reference)
         }

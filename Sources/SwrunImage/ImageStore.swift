@@ -23,6 +23,8 @@ public final class ImageStore: Sendable {
     var blobsDirectory: String { root + "/blobs/sha256" }
     var layersDirectory: String { root + "/layers" }
     var tmpDirectory: String { root + "/tmp" }
+    /// `<diffID hex>` → the gzip twin `push` made of a plain-tar layer.
+    var compressedDirectory: String { root + "/compressed" }
     var indexPath: String { root + "/index.json" }
     var indexLockPath: String { root + "/.index.lock" }
 

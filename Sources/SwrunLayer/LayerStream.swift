@@ -87,13 +87,7 @@ final class LayerStream {
 
     /// "sha256:<hex>" of every byte handed out.
     func finish() -> LayerDigests {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = Array("sha256:".utf8)
-        for byte in hasher.finalize() {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0xf)])
-        }
-        return LayerDigests(diffID: String(decoding: hex, as: UTF8.self), uncompressedSize: byteCount)
+        LayerDigests(diffID: hasher.finalizeDigestString(), uncompressedSize: byteCount)
     }
 
     private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {

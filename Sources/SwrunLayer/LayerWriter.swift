@@ -330,13 +330,7 @@ final class TarSink {
         finished = true
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure ?? writerError("close") }
         if let failure { throw failure }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = Array("sha256:".utf8)
-        for byte in hasher.finalize() {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0xf)])
-        }
-        return LayerDigests(diffID: String(decoding: hex, as: UTF8.self), uncompressedSize: byteCount)
+        return LayerDigests(diffID: hasher.finalizeDigestString(), uncompressedSize: byteCount)
     }
 
     private func withEntry(path: [UInt8], _ fill: (OpaquePointer) -> Void) throws {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SwrunImage
 import SwrunOS
+import SwrunRegistry
 import SwrunRuntime
 
 /// The root command: `swrun [--root DIR] [--log-level LEVEL] COMMAND`.
@@ -15,6 +16,7 @@ struct Swrun: ParsableCommand {
             Run.self, Exec.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
             Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
             Commit.self, Tag.self, Rmi.self, History.self, Save.self, Load.self, Diff.self, Export.self, Cp.self,
+            Pull.self, Push.self, Login.self, Logout.self, Search.self,
             ContainerCommand.self, ImageCommand.self, SystemCommand.self,
         ]
     )
@@ -28,17 +30,20 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, warning, error.")
     var logLevel: String = "warning"
 
+    @Option(name: .long, help: "swrun's config file: insecure-registries, registry-mirrors (default: $SWRUN_CONFIG or /etc/swrun/config.json).")
+    var config: String?
+
     /// Global options given before the subcommand (`swrun --root X run …`), which
     /// argument-parser would only accept after it.
     nonisolated(unsafe) static var leading: [String: String] = [:]
 
-    /// Removes leading `--root`/`--log-level` options from `args` into `leading`.
+    /// Removes leading `--root`/`--log-level`/`--config` options from `args` into `leading`.
     static func extractLeading(_ args: [String]) throws -> [String] {
         var rest = args[...]
         while let first = rest.first, first.hasPrefix("--") {
             let parts = first.split(separator: "=", maxSplits: 1).map(String.init)
             let key = String(parts[0].dropFirst(2))
-            guard key == "root" || key == "log-level" else { break }
+            guard key == "root" || key == "log-level" || key == "config" else { break }
             rest = rest.dropFirst()
             if parts.count == 2 {
                 leading[key] = parts[1]
@@ -63,6 +68,11 @@ struct GlobalOptions: ParsableArguments {
         var logger = Logger(label: "swrun") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         return logger
+    }
+
+    /// The config file in force: `--config`, `$SWRUN_CONFIG`, else the default path.
+    var configPath: String {
+        config ?? Self.leading["config"] ?? ProcessInfo.processInfo.environment["SWRUN_CONFIG"] ?? RegistryConfig.defaultPath
     }
 
     func imageStore() throws -> ImageStore { try ImageStore(root: storeRoot) }

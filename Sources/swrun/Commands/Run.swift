@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwrunOCI
 import Foundation
 import SwrunImage
 import SwrunOS
@@ -66,7 +67,7 @@ struct Run: ParsableCommand {
         let logger = try global.logger()
         let store = try global.imageStore()
         let start = DispatchTime.now().uptimeNanoseconds
-        let stored = try store.resolveOrSeed(image)
+        let stored = try Self.resolveOrPull(image, store: store, global: global)
         let layers = try store.ensureUnpacked(stored)
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
         let config = stored.config.config
@@ -86,6 +87,20 @@ struct Run: ParsableCommand {
             throw ExitCode(code)
         case .running(let id):
             if detach { print(id) }
+        }
+    }
+
+    /// The image, seeded or pulled (progress on stderr, as docker) if it is missing.
+    static func resolveOrPull(_ name: String, store: ImageStore, global: GlobalOptions) throws -> StoredImage {
+        do {
+            return try store.resolveOrSeed(name)
+        } catch let error as SwrunError where error.code == .notFound {
+            guard let reference = try? Reference(parsing: name) else { throw error }
+            FileHandle.standardError.write(Data("Unable to find image '\(reference.familiarName)' locally\n".utf8))
+            let client = try RegistryOptions().client(for: reference.domain, global: global)
+            defer { client.shutdownBlocking() }
+            let progress = TransferProgress(.pull, fd: 2, quiet: false)
+            return try Pull.pull(reference, store: store, client: client, platform: .host, progress: progress, header: true).image
         }
     }
 }

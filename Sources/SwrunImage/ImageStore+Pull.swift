@@ -1,0 +1,227 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwrunLayer
+import SwrunOCI
+import SwrunOS
+import SwrunRegistry
+
+/// What a pull or push reports as it goes, for the CLI's progress display.
+public enum TransferEvent: Sendable {
+    /// A layer the store (pull) or the registry (push) has already.
+    case layerExists(Digest)
+    /// A layer transfer started; `size` bytes to move.
+    case layerStarted(Digest, size: Int64)
+    /// Bytes of a layer moved so far.
+    case layerProgress(Digest, bytes: Int64, size: Int64)
+    /// A pulled layer is downloaded and being checked and unpacked.
+    case layerExtracting(Digest)
+    /// A layer is done: pulled (verified and unpacked) or pushed.
+    case layerDone(Digest)
+    /// A pushed layer the registry mounted from another repository.
+    case layerMounted(Digest, from: String)
+}
+
+/// What `pull` did.
+public struct PullResult: Sendable {
+    /// The image now in the store.
+    public let image: StoredImage
+    /// The digest of what the reference named on the registry (the index for a
+    /// multi-platform image), as docker prints it after "Digest:".
+    public let digest: Digest
+    /// Whether the store already had the image under this name.
+    public let upToDate: Bool
+}
+
+/// The platform to pull from a multi-platform image.
+public struct PlatformChoice: Sendable {
+    public var os: String
+    public var architecture: String
+    public var variant: String?
+
+    public init(os: String, architecture: String, variant: String?) {
+        self.os = os
+        self.architecture = architecture
+        self.variant = variant
+    }
+
+    /// Parses `os/arch[/variant]` (`linux/amd64`, `linux/arm64/v8`).
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (2...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
+            throw SwrunError(.invalidArgument, "invalid platform \"\(text)\": expected os/arch[/variant]")
+        }
+        self.init(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil)
+    }
+
+    /// The host's platform.
+    public static var host: PlatformChoice {
+        PlatformChoice(os: "linux", architecture: RegistryClient.hostArchitecture, variant: nil)
+    }
+}
+
+extension ImageStore {
+    /// At most this many layers download (and unpack) at once: enough to fill a link
+    /// while one layer is being unpacked, few enough not to thrash a small disk.
+    static let parallelLayerTransfers = 3
+
+    /// `docker pull`: fetches `reference` from `client`'s registry (the host's
+    /// platform of a multi-platform image), skipping layers the store has. Each layer
+    /// streams to `tmp/`, its digest and size checked while it arrives, is unpacked
+    /// with its DiffID checked against the config, and only when every layer has
+    /// passed are blobs, unpacked layers and finally the tag put in place. Any
+    /// mismatch or failure leaves the store as it was.
+    public func pull(
+        _ reference: Reference, client: RegistryClient, platform: PlatformChoice = .host,
+        events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
+    ) async throws -> PullResult {
+        removeStaleTemporaries()
+        let repository = reference.path
+        let named = reference.digest?.string ?? reference.tag ?? "latest"
+        var (bytes, mediaType, digest) = try await client.manifest(repository: repository, reference: named)
+        let requested = digest
+        if MediaType.isIndex(mediaType) {
+            let chosen = try RegistryClient.selectPlatform(
+                index: bytes, os: platform.os, architecture: platform.architecture, variant: platform.variant)
+            (bytes, mediaType, digest) = try await client.manifest(repository: repository, reference: chosen.digest.string)
+        }
+        guard MediaType.isManifest(mediaType) else {
+            throw SwrunError(.unsupported, "\(reference.familiarName): unsupported manifest type \(mediaType)")
+        }
+        let manifest = try translatingOCIErrors {
+            try OCIJSON.decode(ImageManifest.self, from: bytes, what: "manifest \(digest)")
+        }
+        let manifestDescriptor = Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))
+
+        if let existing = try? resolve(reference.fullName), existing.manifestDigest == digest {
+            return PullResult(image: existing, digest: requested, upToDate: true)
+        }
+
+        return try await withWorkDirectory { work in
+            let config = try await fetchConfig(manifest.config, repository: repository, client: client, work: work)
+            guard config.file.rootfs.diffIDs.count == manifest.layers.count else {
+                throw SwrunError(.corrupt, "\(reference.familiarName): the manifest has \(manifest.layers.count) layers but the config \(config.file.rootfs.diffIDs.count) diff_ids")
+            }
+            for layer in manifest.layers where !MediaType.isLayer(layer.mediaType) {
+                throw SwrunError(.unsupported, "layer \(layer.digest.short): unsupported media type \(layer.mediaType)")
+            }
+            let fetched = try await fetchLayers(
+                manifest.layers, diffIDs: config.file.rootfs.diffIDs, repository: repository, client: client,
+                work: work, events: events)
+
+            // Everything checked out: publish blobs, then unpacked layers, then the tag.
+            if !FileIO.exists(blobPath(manifest.config.digest)) { try publishBlob(config.path, digest: manifest.config.digest) }
+            for layer in fetched {
+                if !FileIO.exists(blobPath(layer.digest)) { try publishBlob(layer.blob, digest: layer.digest) }
+            }
+            for layer in fetched { try adoptUnpackedLayer(layer.unpacked, diffID: layer.diffID) }
+            _ = try storeBlob(bytes, mediaType: mediaType)
+            let stored = try updateIndex { index in
+                if reference.digest == nil {
+                    Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
+                } else {
+                    Self.addUntagged(manifestDescriptor, to: &index)
+                }
+                return try image(for: manifestDescriptor, in: index)
+            }
+            return PullResult(image: stored, digest: requested, upToDate: false)
+        }
+    }
+
+    /// The image config: from the store if it is there, else fetched into `work`.
+    private func fetchConfig(
+        _ descriptor: Descriptor, repository: String, client: RegistryClient, work: String
+    ) async throws -> (file: ImageConfigFile, path: String) {
+        let path = work + "/config"
+        if FileIO.exists(blobPath(descriptor.digest)) {
+            let bytes = try readBlob(descriptor.digest)
+            return (try decodeConfig(bytes, descriptor.digest), path)
+        }
+        guard descriptor.size <= 16 << 20 else {
+            throw SwrunError(.corrupt, "config \(descriptor.digest.short) claims \(descriptor.size) bytes")
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { close(fd) }
+        try await client.fetchBlob(repository: repository, descriptor: descriptor, to: fd)
+        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
+        return (try decodeConfig(FileIO.readFile(path), descriptor.digest), path)
+    }
+
+    private func decodeConfig(_ bytes: [UInt8], _ digest: Digest) throws -> ImageConfigFile {
+        try translatingOCIErrors { try OCIJSON.decode(ImageConfigFile.self, from: bytes, what: "config \(digest)") }
+    }
+
+    /// A layer downloaded and unpacked under `tmp/`, not yet in the store.
+    private struct FetchedLayer: Sendable {
+        let digest: Digest
+        let diffID: Digest
+        let blob: String
+        let unpacked: String
+    }
+
+    /// Downloads and unpacks the layers the store lacks, a few at a time.
+    private func fetchLayers(
+        _ layers: [Descriptor], diffIDs: [Digest], repository: String, client: RegistryClient, work: String,
+        events: @escaping @Sendable (TransferEvent) -> Void
+    ) async throws -> [FetchedLayer] {
+        var missing: [(Descriptor, Digest)] = []
+        var seen = Set<Digest>()
+        for (layer, diffID) in zip(layers, diffIDs) where seen.insert(layer.digest).inserted {
+            if FileIO.exists(blobPath(layer.digest)) {
+                events(.layerExists(layer.digest))
+            } else {
+                missing.append((layer, diffID))
+            }
+        }
+        return try await withThrowingTaskGroup(of: FetchedLayer.self) { group in
+            var fetched: [FetchedLayer] = []
+            var next = 0
+            func startNext() {
+                let (layer, diffID) = missing[next]
+                next += 1
+                group.addTask {
+                    try await self.fetchLayer(layer, diffID: diffID, repository: repository, client: client, work: work, events: events)
+                }
+            }
+            while next < min(missing.count, Self.parallelLayerTransfers) { startNext() }
+            while let layer = try await group.next() {
+                fetched.append(layer)
+                if next < missing.count { startNext() }
+            }
+            return fetched
+        }
+    }
+
+    /// One layer: streamed to `work/<hex>.blob` (digest and size checked by the
+    /// client), then unpacked to `work/<hex>` with its DiffID checked.
+    private func fetchLayer(
+        _ layer: Descriptor, diffID: Digest, repository: String, client: RegistryClient, work: String,
+        events: @escaping @Sendable (TransferEvent) -> Void
+    ) async throws -> FetchedLayer {
+        let blob = work + "/" + layer.digest.hex + ".blob"
+        let unpacked = work + "/" + layer.digest.hex
+        let fd = open(blob, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SwrunError.system("open \(blob)") }
+        defer { close(fd) }
+        events(.layerStarted(layer.digest, size: layer.size))
+        try await client.fetchBlob(repository: repository, descriptor: layer, to: fd) { bytes in
+            events(.layerProgress(layer.digest, bytes: bytes, size: layer.size))
+        }
+        events(.layerExtracting(layer.digest))
+        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(blob)") }
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw SwrunError.system("lseek \(blob)") }
+        guard mkdir(unpacked, 0o755) == 0 else { throw SwrunError.system("mkdir \(unpacked)") }
+        let digests: LayerDigests
+        do {
+            digests = try LayerExtractor.extract(inputFD: fd, destination: unpacked, teeFD: nil)
+        } catch let error as SwrunError {
+            throw SwrunError(.corrupt, "layer \(layer.digest.short): \(error.message)")
+        }
+        guard digests.diffID == diffID.string else {
+            throw SwrunError(.corrupt, "layer \(layer.digest.short) has DiffID \(digests.diffID), the config says \(diffID)")
+        }
+        events(.layerDone(layer.digest))
+        return FetchedLayer(digest: layer.digest, diffID: diffID, blob: blob, unpacked: unpacked)
+    }
+}

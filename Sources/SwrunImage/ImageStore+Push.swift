@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwrunLayer
+import SwrunOCI
+import SwrunOS
+import SwrunRegistry
+
+/// What `push` did.
+public struct PushResult: Sendable {
+    /// The digest of the manifest the registry now holds under the tag.
+    public let digest: Digest
+    /// That manifest's size in bytes.
+    public let size: Int64
+}
+
+extension ImageStore {
+    /// `docker push`: sends `image` to `client`'s registry as `reference`. Layers
+    /// kept as plain tar (committed or imported here) go out gzip-compressed; the
+    /// compressed blob is kept in the store and remembered by DiffID, so the next
+    /// push of the same layer compresses nothing. Blobs the registry has are skipped
+    /// (HEAD); others are mounted from another repository of the same registry that
+    /// this image is tagged in, where the registry allows, else uploaded.
+    public func push(
+        _ image: StoredImage, as reference: Reference, client: RegistryClient, uploadMode: UploadMode = .monolithic,
+        events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
+    ) async throws -> PushResult {
+        removeStaleTemporaries()
+        let repository = reference.path
+        let mountSources = image.repoTags.compactMap { try? Reference(parsing: $0) }
+            .filter { $0.domain == reference.domain && $0.path != repository }
+            .map(\.path)
+        var layers: [Descriptor] = []
+        for (layer, diffID) in zip(image.manifest.layers, image.config.rootfs.diffIDs) {
+            layers.append(try distributableLayer(layer, diffID: diffID))
+        }
+        var manifestBytes: [UInt8]
+        var manifestType = image.manifestDescriptor.mediaType
+        if layers == image.manifest.layers {
+            manifestBytes = try readBlob(image.manifestDigest)
+        } else {
+            var manifest = image.manifest
+            manifest.layers = layers
+            if manifestType == MediaType.dockerManifest {
+                // The new gzip layers are OCI types: make the whole manifest OCI.
+                manifest.mediaType = MediaType.ociManifest
+                manifest.config.mediaType = MediaType.ociConfig
+                manifest.layers = layers.map { layer in
+                    var layer = layer
+                    if layer.mediaType == MediaType.dockerLayerTarGzip { layer.mediaType = MediaType.ociLayerTarGzip }
+                    return layer
+                }
+                manifestType = MediaType.ociManifest
+            }
+            manifestBytes = try translatingOCIErrors { try OCIJSON.encode(manifest) }
+        }
+
+        var sent = Set<Digest>()
+        for layer in layers where sent.insert(layer.digest).inserted {
+            try await pushBlob(layer, repository: repository, mountSources: mountSources, client: client, mode: uploadMode, events: events)
+        }
+        // The config goes last and silently, as docker shows layers only.
+        try await pushBlob(image.manifest.config, repository: repository, mountSources: mountSources, client: client, mode: uploadMode) { _ in }
+        let tag = reference.digest?.string ?? reference.tag ?? "latest"
+        let digest = try await client.putManifest(repository: repository, reference: tag, bytes: manifestBytes, mediaType: manifestType)
+        return PushResult(digest: digest, size: Int64(manifestBytes.count))
+    }
+
+    private func pushBlob(
+        _ blob: Descriptor, repository: String, mountSources: [String], client: RegistryClient, mode: UploadMode,
+        events: @escaping @Sendable (TransferEvent) -> Void
+    ) async throws {
+        if try await client.blobExists(repository: repository, digest: blob.digest) {
+            events(.layerExists(blob.digest))
+            return
+        }
+        for source in mountSources where try await client.mountBlob(repository: repository, digest: blob.digest, from: source) {
+            events(.layerMounted(blob.digest, from: source))
+            return
+        }
+        events(.layerStarted(blob.digest, size: blob.size))
+        try await client.uploadBlob(
+            repository: repository, digest: blob.digest, size: blob.size, path: blobPath(blob.digest), mode: mode
+        ) { bytes in
+            events(.layerProgress(blob.digest, bytes: bytes, size: blob.size))
+        }
+        events(.layerDone(blob.digest))
+    }
+
+    /// The descriptor to push for a stored layer: compressed layers as they are, a
+    /// plain tar as its gzip twin (made once, then found through `compressed/`).
+    func distributableLayer(_ layer: Descriptor, diffID: Digest) throws -> Descriptor {
+        guard layer.mediaType == MediaType.ociLayerTar else { return layer }
+        let record = compressedDirectory + "/" + diffID.hex
+        if let text = try? FileIO.readString(record), let known = Self.parseCompressedRecord(text),
+           FileIO.exists(blobPath(known.digest)) {
+            return known
+        }
+        return try withWorkDirectory { work in
+            let source = open(blobPath(layer.digest), O_RDONLY | O_CLOEXEC)
+            guard source >= 0 else { throw SwrunError(.notFound, "layer blob \(layer.digest) is missing from the store") }
+            defer { close(source) }
+            let path = work + "/layer.tar.gz"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+            defer { close(fd) }
+            let written = try GzipCompressor.compress(inputFD: source, outputFD: fd)
+            guard let digest = try? Digest(parsing: written.digest) else {
+                throw SwrunError(.internalError, "gzip returned an invalid digest: \(written.digest)")
+            }
+            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
+            try publishBlob(path, digest: digest)
+            let compressed = Descriptor(mediaType: MediaType.ociLayerTarGzip, digest: digest, size: written.size)
+            try FileIO.makeDirectories(compressedDirectory)
+            try writeAtomically(record, bytes: Array("\(digest) \(written.size)\n".utf8))
+            return compressed
+        }
+    }
+
+    /// The digest of the gzip twin `push` made of the layer with DiffID hex `hex`.
+    func compressedTwin(ofLayer hex: String) -> Digest? {
+        guard let text = try? FileIO.readString(compressedDirectory + "/" + hex) else { return nil }
+        return Self.parseCompressedRecord(text)?.digest
+    }
+
+    /// `compressed/<diffID hex>` holds "sha256:<hex> <size>".
+    static func parseCompressedRecord(_ text: String) -> Descriptor? {
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard fields.count == 2, let digest = try? Digest(parsing: String(fields[0])), let size = Int64(fields[1]) else {
+            return nil
+        }
+        return Descriptor(mediaType: MediaType.ociLayerTarGzip, digest: digest, size: size)
+    }
+}
