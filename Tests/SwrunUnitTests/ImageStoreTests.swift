@@ -339,7 +339,7 @@ struct ImageStoreTests {
         expectSwrunError(.notFound, "scripts/swrun") {
             _ = try stores[0].resolveOrSeed("debian")
         }
-        expectSwrunError(.notFound, "No such image: foo:latest (pulling") {
+        expectSwrunError(.notFound, "No such image: foo:latest", exactly: true) {
             _ = try stores[0].resolveOrSeed("foo")
         }
         expectSwrunError(.notFound, "No such image: busybox:1.0", exactly: true) { _ = try stores[0].resolve("busybox:1.0") }
