@@ -64,6 +64,21 @@ extension ImageStore {
         }
     }
 
+    /// The annotation on an untagged entry that names the `repo@digest` it was pulled
+    /// as (docker's RepoDigests), so that reference resolves later.
+    static let repoDigestKey = "dev.swrun.image.repo-digest"
+
+    /// Records that `manifest` was pulled as `repoDigest` (`name@sha256:…`).
+    static func addRepoDigest(_ repoDigest: String, to manifest: Descriptor, in index: inout ImageIndex) {
+        guard !index.manifests.contains(where: { $0.annotations?[repoDigestKey] == repoDigest && $0.digest == manifest.digest }) else {
+            return
+        }
+        index.manifests.removeAll { $0.digest == manifest.digest && $0.annotations == nil }
+        var entry = manifest
+        entry.annotations = [repoDigestKey: repoDigest]
+        index.manifests.append(entry)
+    }
+
     /// Adds an untagged entry for `manifest` unless `index` already has an entry for it.
     static func addUntagged(_ manifest: Descriptor, to index: inout ImageIndex) {
         guard !index.manifests.contains(where: { $0.digest == manifest.digest }) else { return }

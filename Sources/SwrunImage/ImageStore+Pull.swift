@@ -120,7 +120,7 @@ extension ImageStore {
                 if reference.digest == nil {
                     Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
                 } else {
-                    Self.addUntagged(manifestDescriptor, to: &index)
+                    Self.addRepoDigest(reference.fullName, to: manifestDescriptor, in: &index)
                 }
                 return try image(for: manifestDescriptor, in: index)
             }

@@ -95,6 +95,8 @@ public final class ImageStore: Sendable {
         let entry: Descriptor?
         if let digest = reference.digest {
             entry = index.manifests.first { descriptor in
+                descriptor.annotations?[Self.repoDigestKey] == reference.fullName
+            } ?? index.manifests.first { descriptor in
                 descriptor.digest == digest
                     && Self.refName(of: descriptor).flatMap { try? Reference(parsing: $0) }?.repository == reference.repository
             }

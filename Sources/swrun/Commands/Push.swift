@@ -34,6 +34,6 @@ struct Push: ParsableCommand {
             try await store.push(image, as: target, client: client, uploadMode: mode, events: handler)
         }
         progress.say("\(target.tag ?? "latest"): digest: \(result.digest) size: \(result.size)")
-        if quiet { print(result.digest) }
+        if quiet { print(target.familiarName) }
     }
 }

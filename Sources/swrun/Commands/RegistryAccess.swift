@@ -12,8 +12,13 @@ struct RegistryOptions: ParsableArguments {
 
     /// A client for `registry` with the user's config and stored credentials.
     func client(for registry: String, global: GlobalOptions) throws -> RegistryClient {
+        try Self.client(for: registry, global: global, authfile: authfile)
+    }
+
+    /// A client for commands without registry options (`run` pulling a missing image).
+    static func client(for registry: String, global: GlobalOptions, authfile: String? = nil) throws -> RegistryClient {
         let config = try RegistryConfig.load(path: global.configPath)
-        return try RegistryClient(registry: registry, config: config, credentialStore: credentialStore)
+        return try RegistryClient(registry: registry, config: config, credentialStore: CredentialStore(path: authfile))
     }
 }
 

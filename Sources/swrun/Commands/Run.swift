@@ -97,7 +97,7 @@ struct Run: ParsableCommand {
         } catch let error as SwrunError where error.code == .notFound {
             guard let reference = try? Reference(parsing: name) else { throw error }
             FileHandle.standardError.write(Data("Unable to find image '\(reference.familiarName)' locally\n".utf8))
-            let client = try RegistryOptions().client(for: reference.domain, global: global)
+            let client = try RegistryOptions.client(for: reference.domain, global: global)
             defer { client.shutdownBlocking() }
             let progress = TransferProgress(.pull, fd: 2, quiet: false)
             return try Pull.pull(reference, store: store, client: client, platform: .host, progress: progress, header: true).image
