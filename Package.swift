@@ -20,14 +20,14 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         .target(name: "SwrunOS", dependencies: ["CSwrun"]),
         .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
         .target(name: "SwrunCgroups", dependencies: ["SwrunOS", "CSwrun"]),
         .target(name: "SwrunOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SwrunLayer", dependencies: [
-            "SwrunOS", "CSwrun", "CArchive", "CZlib",
+            "SwrunOS", "CSwrun", "CArchive", "CDeflate",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS", "SwrunRegistry"]),

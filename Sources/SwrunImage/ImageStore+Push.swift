@@ -6,6 +6,14 @@ import SwrunOCI
 import SwrunOS
 import SwrunRegistry
 
+/// The manifest schema `push` writes.
+public enum ManifestFormat: String, Sendable, CaseIterable {
+    /// `application/vnd.oci.image.manifest.v1+json`.
+    case oci
+    /// Docker's v2 schema 2, `application/vnd.docker.distribution.manifest.v2+json`.
+    case docker
+}
+
 /// What `push` did.
 public struct PushResult: Sendable {
     /// The digest of the manifest the registry now holds under the tag.
@@ -23,7 +31,7 @@ extension ImageStore {
     /// this image is tagged in, where the registry allows, else uploaded.
     public func push(
         _ image: StoredImage, as reference: Reference, client: RegistryClient, uploadMode: UploadMode = .monolithic,
-        events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
+        format: ManifestFormat? = nil, events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
     ) async throws -> PushResult {
         removeStaleTemporaries()
         let repository = reference.path
@@ -34,24 +42,18 @@ extension ImageStore {
         for (layer, diffID) in zip(image.manifest.layers, image.config.rootfs.diffIDs) {
             layers.append(try distributableLayer(layer, diffID: diffID))
         }
-        var manifestBytes: [UInt8]
-        var manifestType = image.manifestDescriptor.mediaType
-        if layers == image.manifest.layers {
+        let stored = image.manifestDescriptor.mediaType == MediaType.dockerManifest ? ManifestFormat.docker : .oci
+        // A docker manifest whose layers were plain tar gets OCI gzip layers: make it all OCI.
+        let target = format ?? (layers == image.manifest.layers ? stored : .oci)
+        let manifestBytes: [UInt8]
+        let manifestType = target == .docker ? MediaType.dockerManifest : MediaType.ociManifest
+        if layers == image.manifest.layers && target == stored {
             manifestBytes = try readBlob(image.manifestDigest)
         } else {
             var manifest = image.manifest
-            manifest.layers = layers
-            if manifestType == MediaType.dockerManifest {
-                // The new gzip layers are OCI types: make the whole manifest OCI.
-                manifest.mediaType = MediaType.ociManifest
-                manifest.config.mediaType = MediaType.ociConfig
-                manifest.layers = layers.map { layer in
-                    var layer = layer
-                    if layer.mediaType == MediaType.dockerLayerTarGzip { layer.mediaType = MediaType.ociLayerTarGzip }
-                    return layer
-                }
-                manifestType = MediaType.ociManifest
-            }
+            manifest.mediaType = manifestType
+            manifest.config.mediaType = target == .docker ? MediaType.dockerConfig : MediaType.ociConfig
+            manifest.layers = try layers.map { try Self.layer($0, as: target) }
             manifestBytes = try translatingOCIErrors { try OCIJSON.encode(manifest) }
         }
 
@@ -85,6 +87,19 @@ extension ImageStore {
             events(.layerProgress(blob.digest, bytes: bytes, size: blob.size))
         }
         events(.layerDone(blob.digest))
+    }
+
+    /// `layer` with the media type `format` names for its compression.
+    static func layer(_ layer: Descriptor, as format: ManifestFormat) throws -> Descriptor {
+        var converted = layer
+        switch (format, layer.mediaType) {
+        case (.oci, MediaType.dockerLayerTarGzip): converted.mediaType = MediaType.ociLayerTarGzip
+        case (.docker, MediaType.ociLayerTarGzip): converted.mediaType = MediaType.dockerLayerTarGzip
+        case (.docker, MediaType.ociLayerTarZstd):
+            throw SwrunError(.unsupported, "layer \(layer.digest.short) is zstd-compressed, which docker manifests cannot name; push it as oci")
+        default: break
+        }
+        return converted
     }
 
     /// The descriptor to push for a stored layer: compressed layers as they are, a

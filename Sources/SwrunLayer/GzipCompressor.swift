@@ -1,4 +1,4 @@
-import CZlib
+import CDeflate
 import Crypto
 import Dispatch
 import Glibc
@@ -13,8 +13,9 @@ public struct CompressedDigest: Sendable, Equatable {
 }
 
 /// gzip for pushing layers, on every core: the input is cut into 4 MiB chunks, each
-/// deflated on its own into a complete gzip member, and the members are written in
-/// order. A concatenation of members is one valid gzip stream (RFC 1952 §2.2), read
+/// deflated on its own into a complete gzip member by libdeflate (about twice zlib's
+/// speed at the same level, as it compresses whole buffers), and the members are
+/// written in order. A concatenation of members is one valid gzip stream (RFC 1952 §2.2), read
 /// as such by Go's compress/gzip (podman, skopeo, docker), zlib and libarchive. It
 /// costs well under 1% in size against one member, and scales with cores, which
 /// single-stream deflate cannot.
@@ -22,14 +23,17 @@ public enum GzipCompressor {
     static let chunkSize = 4 << 20
 
     /// Compresses everything readable from `inputFD` into `outputFD` at `level`
-    /// (1 fastest … 9 smallest), hashing the output on its way out.
+    /// (1 fastest … 12 smallest), hashing the output on its way out. Batches are
+    /// pipelined: while one batch's chunks deflate on the workers, the previous
+    /// batch's members are hashed and written, so no core waits on the other.
     public static func compress(inputFD: Int32, outputFD: Int32, level: Int32 = 1) throws -> CompressedDigest {
         let workers = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        var hasher = SHA256()
-        var total: Int64 = 0
+        let sink = Sink(fd: outputFD)
+        var previous: Slots?
+        defer { previous?.free() }
         var atEnd = false
         while !atEnd {
-            // One batch: a chunk per worker, read in order, deflated in parallel.
+            // One batch: a chunk per worker, read in order.
             var inputs: [[UInt8]] = []
             for _ in 0..<workers {
                 let chunk = try readChunk(inputFD)
@@ -39,28 +43,59 @@ public enum GzipCompressor {
                 }
                 inputs.append(chunk)
             }
-            if inputs.isEmpty { break }
             let outputs = Slots(count: inputs.count)
-            defer { outputs.free() }
             let frozen = inputs
-            DispatchQueue.concurrentPerform(iterations: frozen.count) { position in
-                outputs.set(position, Result { () throws(SwrunError) in try deflateMember(frozen[position], level: level) })
+            let finished = previous
+            // Iteration 0 drains the previous batch; the others deflate this one.
+            DispatchQueue.concurrentPerform(iterations: frozen.count + 1) { position in
+                if position == 0 {
+                    if let finished { sink.take(finished.values) }
+                } else {
+                    outputs.set(position - 1, Result { () throws(SwrunError) in
+                        try deflateMember(frozen[position - 1], level: level)
+                    })
+                }
             }
-            for output in outputs.values {
-                let bytes = try output.get()
-                bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-                try FileIO.writeAll(outputFD, bytes, step: "write compressed layer")
-                total += Int64(bytes.count)
-            }
+            finished?.free()
+            previous = outputs
+            if let failure = sink.failure { throw failure }
         }
-        if total == 0 {
+        if let last = previous {
+            sink.take(last.values)
+            if let failure = sink.failure { throw failure }
+        }
+        if sink.total == 0 {
             // An empty input still makes one (empty) member: a gzip file has at least one.
-            let empty = try deflateMember([], level: level)
-            empty.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            try FileIO.writeAll(outputFD, empty, step: "write compressed layer")
-            total = Int64(empty.count)
+            sink.take([Result.success(try deflateMember([], level: level))])
+            if let failure = sink.failure { throw failure }
         }
-        return CompressedDigest(digest: hasher.finalizeDigestString(), size: total)
+        return CompressedDigest(digest: sink.hasher.finalizeDigestString(), size: sink.total)
+    }
+
+    /// Hashes and writes members in order; touched by one thread at a time (the
+    /// drain iteration, then the caller), hence unchecked.
+    private final class Sink: @unchecked Sendable {
+        let fd: Int32
+        var hasher = SHA256()
+        var total: Int64 = 0
+        var failure: SwrunError?
+
+        init(fd: Int32) { self.fd = fd }
+
+        func take<Members: Sequence>(_ members: Members) where Members.Element == Result<[UInt8], SwrunError> {
+            for member in members where failure == nil {
+                do {
+                    let bytes = try member.get()
+                    bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+                    try FileIO.writeAll(fd, bytes, step: "write compressed layer")
+                    total += Int64(bytes.count)
+                } catch let error as SwrunError {
+                    failure = error
+                } catch {
+                    failure = SwrunError(.internalError, "gzip: \(error)")
+                }
+            }
+        }
     }
 
     /// One result slot per worker: each written by exactly one worker, read only
@@ -103,26 +138,18 @@ public enum GzipCompressor {
 
     /// One complete gzip member (header, deflate stream, CRC-32 and length) of `input`.
     static func deflateMember(_ input: [UInt8], level: Int32) throws(SwrunError) -> [UInt8] {
-        var stream = z_stream()
-        // windowBits 15 + 16: write a gzip header and trailer instead of zlib's.
-        guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw SwrunError(.internalError, "gzip: deflateInit2 failed")
+        guard let compressor = libdeflate_alloc_compressor(level) else {
+            throw SwrunError(.internalError, "gzip: libdeflate_alloc_compressor(\(level)) failed")
         }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
-        var input = input
-        let status = input.withUnsafeMutableBytes { inputBytes in
+        defer { libdeflate_free_compressor(compressor) }
+        var output = [UInt8](repeating: 0, count: libdeflate_gzip_compress_bound(compressor, input.count))
+        let written = input.withUnsafeBytes { inputBytes in
             output.withUnsafeMutableBytes { outputBytes in
-                stream.next_in = inputBytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(inputBytes.count)
-                stream.next_out = outputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(outputBytes.count)
-                return deflate(&stream, Z_FINISH)
+                libdeflate_gzip_compress(compressor, inputBytes.baseAddress, inputBytes.count, outputBytes.baseAddress, outputBytes.count)
             }
         }
-        guard status == Z_STREAM_END else { throw SwrunError(.internalError, "gzip: deflate returned \(status)") }
-        output.removeLast(output.count - Int(stream.total_out))
+        guard written > 0 else { throw SwrunError(.internalError, "gzip: libdeflate_gzip_compress found no room") }
+        output.removeLast(output.count - written)
         return output
     }
 }

@@ -266,6 +266,37 @@ struct RegistryTests {
         #expect(ran.status == 0 && ran.out == "from-commit", "\(ran)")
     }
 
+    @Test("a second repository mounts the layer; chunked upload; --format v2s2 writes a docker manifest that pulls and runs")
+    func mountChunkedAndDockerFormat() throws {
+        pushBusybox(as: registry.host + "/first:1")
+        #expect(cli(swrun, ["tag", "busybox", registry.host + "/second:1"]).status == 0)
+        let mounted = cli(swrun, ["push", registry.host + "/second:1"])
+        #expect(mounted.status == 0, "\(mounted)")
+        #expect(mounted.lines.contains { $0.hasSuffix(": Mounted from first") }, "\(mounted)")
+
+        // Both layers go up in 1 MiB PATCHes (this image has no tag in the registry to mount from).
+        let made = cli(swrun, ["run", "--name", "chunky", "busybox", "sh", "-c", "head -c 3000000 /dev/urandom > /random"])
+        #expect(made.status == 0, "\(made)")
+        #expect(cli(swrun, ["commit", "chunky", "test/chunky:1"]).status == 0)
+        let chunked = cli(swrun, ["push", "--chunk-size", "1", "--format", "v2s2", "test/chunky:1", registry.host + "/third:1"])
+        #expect(chunked.status == 0, "\(chunked)")
+        #expect(chunked.lines.filter { $0.hasSuffix(": Pushed") }.count == 2, "\(chunked)")
+        let manifest = try #require(registry.manifest("third", "1"))
+        #expect(manifest.mediaType == "application/vnd.docker.distribution.manifest.v2+json")
+        let body = String(decoding: manifest.body, as: UTF8.self)
+        #expect(body.contains("application/vnd.docker.image.rootfs.diff.tar.gzip"), "\(body)")
+        #expect(!body.contains("application/vnd.oci."), "\(body)")
+
+        let fresh = try Swrun()
+        let pulled = cli(fresh, ["pull", registry.host + "/third:1"])
+        #expect(pulled.status == 0, "\(pulled)")
+        let ran = cli(fresh, ["run", "--rm", registry.host + "/third:1", "sh", "-c", "wc -c < /random"])
+        #expect(ran.status == 0 && ran.out == "3000000", "\(ran)")
+        #expect(imageID(fresh, registry.host + "/third:1") == imageID(swrun, "test/chunky:1"))
+        let bad = cli(swrun, ["push", "--format", "v1", "busybox", registry.host + "/fourth:1"])
+        Self.expectOneLineFailure(bad, mentioning: "manifest format")
+    }
+
     @Test("run of an image missing from the store pulls it first")
     func runPullsMissingImage() throws {
         let name = registry.host + "/bb:run"

@@ -75,9 +75,10 @@ final class LiveRegistry: @unchecked Sendable {
         } == 0
     }
 
+    /// SIGKILL: the test runner's children may inherit SIGTERM blocked.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileIO.removeTree(directory)

@@ -57,7 +57,8 @@ final class BreakingBlobServer: @unchecked Sendable {
             line.append(chunk)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             throw SwrunError(.system, "blob server did not start")
         }
         self.port = port
@@ -67,9 +68,10 @@ final class BreakingBlobServer: @unchecked Sendable {
         ((try? FileIO.readString(logPath)) ?? "").split(separator: "\n").map(String.init)
     }
 
+    /// SIGKILL: the test runner's children may inherit SIGTERM blocked.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
