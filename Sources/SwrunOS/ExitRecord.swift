@@ -6,6 +6,9 @@ import Glibc
 /// as one line: "<exit code> <finished, ns since the epoch> <oom killed 0|1>".
 public struct ExitRecord: Sendable, Equatable {
     public static let fileName = "exit"
+    /// The lock `swrun wait` holds shared until it has read the record, and the
+    /// monitor of a --rm container takes exclusively before deleting it.
+    public static let waitLockName = "wait.lock"
 
     /// docker's exit code: the status, or 128+N for signal N.
     public var exitCode: Int32

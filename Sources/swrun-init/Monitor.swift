@@ -152,9 +152,22 @@ final class Monitor {
             close(control)
         }
         if !config.autoRemoveDirectory.isEmpty {
+            waitForWaiters(config.autoRemoveDirectory + "/" + ExitRecord.waitLockName)
             try? FileIO.removeTree(config.autoRemoveDirectory)
         }
         exit(0)
+    }
+
+    /// `swrun wait` holds a shared lock on `path` until it has read the exit record;
+    /// --rm deletes the container only once it gets the lock exclusively, so no
+    /// waiter loses the code. A waiter that hangs (stopped) delays it 5 s at most.
+    private func waitForWaiters(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        for _ in 0..<500 where flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            usleep(10_000)
+        }
     }
 
     private func oomKilled() -> Bool {

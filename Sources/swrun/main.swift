@@ -6,7 +6,8 @@ import SwrunOS
 // Exit codes as docker's: 125 for swrun's own errors (bad flags included), else what
 // the command decided (a container's code, 126, 127).
 do {
-    var command = try Swrun.parseAsRoot(GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst())))
+    let arguments = try GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst()))
+    var command = try Swrun.parseAsRoot(Commit.normalizingBareFlags(arguments))
     try command.run()
 } catch let error as SwrunError {
     FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))

@@ -94,6 +94,11 @@ struct CommitTests {
         #expect(swrun.run(["inspect", "--format", "{{.State.Status}}", "live"]).out == "running")
         #expect(swrun.run(["commit", "--pause=false", "live", "live:v2"]).status == 0)
         #expect(swrun.run(["inspect", "--format", "{{.State.Status}}", "live"]).out == "running")
+        // docker's bare bool flag: `--pause` alone means true.
+        let bare = swrun.run(["commit", "--pause", "-m", "bare", "live", "live:v3"])
+        #expect(bare.status == 0, "\(bare)")
+        #expect(swrun.run(["inspect", "--format", "{{.Comment}}", "live:v3"]).out == "bare")
+        #expect(swrun.run(["inspect", "--format", "{{.State.Status}}", "live"]).out == "running")
     }
 
     @Test func diffListsChanges() {

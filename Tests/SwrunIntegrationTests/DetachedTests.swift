@@ -89,6 +89,16 @@ import Testing
         #expect(!mounts.contains(swrun.root))
     }
 
+    @Test("wait on a -d --rm container gets its exit code; then the container is gone")
+    func waitOnAutoRemovedContainer() {
+        let started = swrun.run(["run", "-d", "--rm", "--name", "shortlived", "busybox", "sh", "-c", "sleep 0.3; exit 6"])
+        #expect(started.status == 0, "\(started)")
+        let waited = swrun.run(["wait", "shortlived"])
+        #expect(waited.status == 0 && waited.out == "6", "\(waited)")
+        for _ in 0..<100 where !swrun.containerDirectories().isEmpty { usleep(20_000) }
+        #expect(swrun.containerDirectories().isEmpty)
+    }
+
     @Test func startKeepsTheUpperDir() {
         let first = swrun.run(["run", "--name", "keeper", "busybox", "sh", "-c", "echo persisted > /data; echo one"])
         #expect(first.stdout == "one\n", "\(first)")

@@ -15,7 +15,8 @@ struct Commit: ParsableCommand {
     @Option(name: [.customShort("m"), .long], help: "Commit message.")
     var message: String?
     // Docker's `-p, --pause` is one bool flag; argument-parser cannot give a flag an
-    // optional `=value`, so `-p` is the flag and `--pause=true|false` the option.
+    // optional `=value`, so `-p` is the flag and `--pause=true|false` the option (a
+    // bare `--pause` is rewritten to `--pause=true` before parsing).
     @Flag(name: .customShort("p"), help: "Pause the container during commit (the default).")
     var pauseFlag = false
     @Option(name: .customLong("pause"), help: "Pause the container during commit: true or false.", transform: Commit.parseBool)
@@ -62,5 +63,18 @@ struct Commit: ParsableCommand {
     /// The history's `created_by`, like docker's: the container's command line.
     static func createdBy(_ command: [String]) -> String {
         command.joined(separator: " ")
+    }
+
+    /// `commit … --pause …` → `commit … --pause=true …`: docker's bare bool flag, which
+    /// argument-parser cannot take on an option that also accepts `=value`.
+    static func normalizingBareFlags(_ arguments: [String]) -> [String] {
+        guard arguments.first == "commit" || arguments.prefix(2) == ["container", "commit"] else { return arguments }
+        var result: [String] = []
+        var afterTerminator = false
+        for argument in arguments {
+            if argument == "--" { afterTerminator = true }
+            result.append(!afterTerminator && argument == "--pause" ? "--pause=true" : argument)
+        }
+        return result
     }
 }
