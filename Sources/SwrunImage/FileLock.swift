@@ -16,6 +16,32 @@ enum FileLock {
         return try body()
     }
 
+    /// Runs `body` while holding a shared lock on the file at `path` (created if missing).
+    static func withSharedLock<Result>(_ path: String, _ body: () throws -> Result) throws -> Result {
+        let fd = try openShared(path)
+        defer { close(fd) }
+        return try body()
+    }
+
+    /// `withSharedLock` for async work.
+    static func withSharedLock<Result>(_ path: String, _ body: () async throws -> Result) async throws -> Result {
+        let fd = try openShared(path)
+        defer { close(fd) }
+        return try await body()
+    }
+
+    private static func openShared(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        while flock(fd, LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            let error = SwrunError.system("flock \(path)")
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
     /// Blocks until `fd` holds an exclusive lock.
     static func lock(_ fd: Int32, path: String) throws {
         while flock(fd, LOCK_EX) != 0 {

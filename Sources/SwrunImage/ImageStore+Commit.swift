@@ -21,6 +21,17 @@ extension ImageStore {
         from upperDir: String, base: StoredImage, changes: [String], author: String?, message: String?,
         createdBy: String, tag: String?, squash: Bool, exclude: [String]
     ) throws -> StoredImage {
+        try whilePublishing {
+            try commitLayerPublishing(
+                from: upperDir, base: base, changes: changes, author: author, message: message, createdBy: createdBy,
+                tag: tag, squash: squash, exclude: exclude)
+        }
+    }
+
+    private func commitLayerPublishing(
+        from upperDir: String, base: StoredImage, changes: [String], author: String?, message: String?,
+        createdBy: String, tag: String?, squash: Bool, exclude: [String]
+    ) throws -> StoredImage {
         let reference = try tag.map(Self.tagReference)
         var configFile = base.config
         configFile.config = try translatingOCIErrors { try (base.config.config ?? .init()).applying(changes: changes) }

@@ -22,6 +22,15 @@ extension ImageStore {
         inputFD: Int32, config: ImageConfigFile.Config, created: String,
         history: ImageConfigFile.History, tags: [Reference]
     ) throws -> StoredImage {
+        try whilePublishing {
+            try importImagePublishing(inputFD: inputFD, config: config, created: created, history: history, tags: tags)
+        }
+    }
+
+    private func importImagePublishing(
+        inputFD: Int32, config: ImageConfigFile.Config, created: String,
+        history: ImageConfigFile.History, tags: [Reference]
+    ) throws -> StoredImage {
         let layer = try ingestLayer(inputFD: inputFD)
         var step = history
         step.created = created

@@ -30,7 +30,8 @@ extension ImageStore {
     public func load(fromFD fd: Int32) throws -> [LoadedImage] {
         removeStaleTemporaries()
         return try withWorkDirectory { work in
-            try load(ArchiveFiles(fd: fd, directory: work + "/files"), work: work)
+            let files = try ArchiveFiles(fd: fd, directory: work + "/files")
+            return try whilePublishing { try load(files, work: work) }
         }
     }
 
@@ -40,7 +41,8 @@ extension ImageStore {
     public func load(fromDirectory directory: String) throws -> [LoadedImage] {
         removeStaleTemporaries()
         return try withWorkDirectory { work in
-            try load(ArchiveFiles(directory: directory), work: work)
+            let files = try ArchiveFiles(directory: directory)
+            return try whilePublishing { try load(files, work: work) }
         }
     }
 

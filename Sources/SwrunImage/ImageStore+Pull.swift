@@ -97,7 +97,8 @@ extension ImageStore {
             return PullResult(image: existing, digest: requested, upToDate: true)
         }
 
-        return try await withWorkDirectory { work in
+        // From the first "already there" check to the tag: see `collectionLockPath`.
+        return try await whilePublishing { try await withWorkDirectory { work in
             let config = try await fetchConfig(manifest.config, repository: repository, client: client, work: work)
             guard config.file.rootfs.diffIDs.count == manifest.layers.count else {
                 throw SwrunError(.corrupt, "\(reference.familiarName): the manifest has \(manifest.layers.count) layers but the config \(config.file.rootfs.diffIDs.count) diff_ids")
@@ -125,7 +126,7 @@ extension ImageStore {
                 return try image(for: manifestDescriptor, in: index)
             }
             return PullResult(image: stored, digest: requested, upToDate: false)
-        }
+        } }
     }
 
     /// The image config: from the store if it is there, else fetched into `work`.

@@ -40,7 +40,7 @@ extension ImageStore {
             .map(\.path)
         var layers: [Descriptor] = []
         for (layer, diffID) in zip(image.manifest.layers, image.config.rootfs.diffIDs) {
-            layers.append(try distributableLayer(layer, diffID: diffID))
+            layers.append(try whilePublishing { try distributableLayer(layer, diffID: diffID) })
         }
         let stored = image.manifestDescriptor.mediaType == MediaType.dockerManifest ? ManifestFormat.docker : .oci
         // A docker manifest whose layers were plain tar gets OCI gzip layers: make it all OCI.

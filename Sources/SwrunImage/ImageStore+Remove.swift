@@ -33,7 +33,8 @@ extension ImageStore {
     /// The index is rewritten first, then unreferenced blobs and layers are deleted,
     /// all under the index lock.
     public func removeImage(_ name: String, force: Bool, user: (Digest) -> ImageUser?) throws -> ImageRemoval {
-        try FileLock.withExclusiveLock(indexLockPath) {
+        // Collection lock first, index lock second: publishers take them in that order.
+        try FileLock.withExclusiveLock(collectionLockPath) { try FileLock.withExclusiveLock(indexLockPath) {
             var index = try readIndex()
             let image = try resolve(name)
             // `repo@sha256:…` names the content, not a tag: it goes as an ID does.
@@ -84,13 +85,14 @@ extension ImageStore {
             removal.deleted += collected.layers
             removal.reclaimedBytes = collected.bytes
             return removal
-        }
+        } }
     }
 
     /// `docker image prune`: deletes the images `shouldRemove` picks (it sees each with
     /// its tags), untagging them first, then collects what no remaining image uses.
     public func pruneImages(_ shouldRemove: (StoredImage) -> Bool) throws -> ImageRemoval {
-        try FileLock.withExclusiveLock(indexLockPath) {
+        // Collection lock first, index lock second: publishers take them in that order.
+        try FileLock.withExclusiveLock(collectionLockPath) { try FileLock.withExclusiveLock(indexLockPath) {
             var index = try readIndex()
             let doomed = try images(in: index).filter(shouldRemove)
             var removal = ImageRemoval()
@@ -107,7 +109,7 @@ extension ImageStore {
             removal.deleted += collected.layers
             removal.reclaimedBytes = collected.bytes
             return removal
-        }
+        } }
     }
 
     /// True when the index entry is `image`: its manifest, or an index holding it.

@@ -27,6 +27,21 @@ public final class ImageStore: Sendable {
     var compressedDirectory: String { root + "/compressed" }
     var indexPath: String { root + "/index.json" }
     var indexLockPath: String { root + "/.index.lock" }
+    /// Held shared by whatever publishes blobs or layers until its index entry is
+    /// written (commit, import, load, pull, push's gzip twins), and exclusively by
+    /// garbage collection (rmi, prune): a blob or layer that another process has just
+    /// published (or found present) is never collected before its image names it.
+    var collectionLockPath: String { root + "/.gc.lock" }
+
+    /// Runs `body` holding the collection lock shared (see `collectionLockPath`).
+    func whilePublishing<Result>(_ body: () throws -> Result) throws -> Result {
+        try FileLock.withSharedLock(collectionLockPath, body)
+    }
+
+    /// `whilePublishing` for async work (pull).
+    func whilePublishing<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await FileLock.withSharedLock(collectionLockPath, body)
+    }
 
     /// Opens the store at `root`, creating the directories, `oci-layout` and an empty
     /// `index.json` when they are missing.

@@ -88,7 +88,9 @@ extension RegistryClient {
     /// it only says the registry wants them.
     public func ping() async throws {
         let what = "ping \(registry)"
-        let response = try await send(RegistryRequest(.GET, url(primary, "")), to: primary, what: what)
+        var request = RegistryRequest(.GET, url(primary, ""))
+        request.answersChallenge = credentials != nil
+        let response = try await send(request, to: primary, what: what)
         if response.status == .unauthorized, credentials == nil {
             await discard(response)
             return

@@ -19,6 +19,9 @@ struct RegistryRequest: Sendable {
     /// Whether a connection failure or 5xx may be retried: not for uploads, whose
     /// session state on the registry is unknown after a failure.
     var idempotent = true
+    /// Whether a 401 challenge is answered (credentials or a token, then a retry);
+    /// false for an anonymous `ping`, where a challenge only says "log in".
+    var answersChallenge = true
     /// Whether 3xx answers are followed (GET and HEAD only: blobs live in storage).
     var followRedirects = true
     /// nil: no overall deadline (blob streams).
@@ -60,11 +63,13 @@ extension RegistryClient {
             }
             if response.status == .unauthorized, !answeredChallenge,
                let challenge = AuthChallenge.preferred(from: response.headers["WWW-Authenticate"]) {
-                answeredChallenge = true
                 await cache.setChallenge(challenge, for: endpoint.host)
-                await cache.invalidate(TokenCache.Key(host: endpoint.host, scope: RegistryClient.scopeKey(request.scopes)))
-                await discard(response)
-                continue
+                if request.answersChallenge {
+                    answeredChallenge = true
+                    await cache.invalidate(TokenCache.Key(host: endpoint.host, scope: RegistryClient.scopeKey(request.scopes)))
+                    await discard(response)
+                    continue
+                }
             }
             if response.status.code >= 500, request.idempotent, attempt < RegistryClient.maximumAttempts {
                 await discard(response)

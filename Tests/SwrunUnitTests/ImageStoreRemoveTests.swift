@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 @testable import SwrunImage
 import SwrunOCI
@@ -54,6 +55,35 @@ private func noUser(_ id: Digest) -> ImageUser? { nil }
 
 @Suite("ImageStore: tag, untag, delete and garbage collection", .enabled(if: getuid() == 0, "extraction keeps owners: needs root"))
 struct ImageStoreRemoveTests {
+    @Test("garbage collection waits for a publisher holding the collection lock, then keeps what it published")
+    func collectionWaitsForPublishers() throws {
+        let sandbox = try RemoveSandbox()
+        let doomed = try sandbox.importImage("d", content: "shared\n", tag: "doomed:1")
+        // A publisher (another process in real life) is between publishing a blob and
+        // naming it in the index: it holds the collection lock shared.
+        let publisher = open(sandbox.store.collectionLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try #require(publisher >= 0 && flock(publisher, LOCK_SH) == 0)
+        let finished = Mutex<Bool>(false)
+        let store = sandbox.store
+        let removal = Thread {
+            _ = try? store.removeImage("doomed:1", force: false, user: noUser)
+            finished.withLock { $0 = true }
+        }
+        removal.start()
+        usleep(300_000)
+        #expect(finished.withLock { $0 } == false, "rmi must wait for the publisher")
+        // Still waiting: the publisher names the same content under a new tag.
+        let kept = try sandbox.importImage("k", content: "shared\n", tag: "kept:1")
+        #expect(kept.config.rootfs.diffIDs == doomed.config.rootfs.diffIDs)
+        close(publisher)
+        for _ in 0..<200 where !finished.withLock({ $0 }) { usleep(10_000) }
+        #expect(finished.withLock { $0 })
+        #expect(throws: (any Error).self) { try sandbox.store.resolve("doomed:1") }
+        // The shared layer is still there for the image that names it.
+        for layer in kept.manifest.layers { #expect(sandbox.blobs().contains(layer.digest.hex)) }
+        #expect(try sandbox.store.ensureUnpacked(sandbox.store.resolve("kept:1")).count == 1)
+    }
+
     @Test("removing one of several tags only untags")
     func untagsOneOfSeveral() throws {
         let sandbox = try RemoveSandbox()
