@@ -207,6 +207,23 @@ struct RegistryTests {
         #expect(quiet.status == 0 && quiet.lines == [name], "\(quiet)")
     }
 
+    @Test("on a terminal, pull redraws one live line per layer with bytes and rate")
+    func pullProgressOnATerminal() throws {
+        let name = registry.host + "/bb:tty"
+        pushBusybox(as: name)
+        let layer = try #require(registry.blobDigests("bb", "tty")?.layers.first)
+        let fresh = try Swrun()
+        // script(1) gives the pull a pseudo-terminal as its stdout.
+        let command = "REGISTRY_AUTH_FILE=\(authFile) \(Swrun.binary) --root \(fresh.root) pull \(name)"
+        let shown = Host.run("/usr/bin/script", ["-qfc", command, "/dev/null"])
+        #expect(shown.status == 0, "\(shown)")
+        let short = String(layer.dropFirst("sha256:".count).prefix(12))
+        #expect(shown.stdout.contains("\u{1b}[1A\r\u{1b}[2K\(short): "), "cursor-up redraws: \(shown.stdout.debugDescription)")
+        #expect(shown.stdout.contains("\(short): Downloading "), "\(shown.stdout.debugDescription)")
+        #expect(shown.stdout.contains("\(short): Pull complete"))
+        #expect(imageID(fresh, name) == imageID(swrun, name))
+    }
+
     @Test("pull by digest and with --platform linux/amd64")
     func pullByDigest() throws {
         pushBusybox(as: registry.host + "/bb:1")
