@@ -19,7 +19,7 @@ struct Search: ParsableCommand {
     var term: String
 
     mutating func run() throws {
-        guard limit >= 1 else { throw SwrunError(.invalidArgument, "limit \(limit) is outside the range of [1, 100]") }
+        guard (1...100).contains(limit) else { throw SwrunError(.invalidArgument, "limit \(limit) is outside the range of [1, 100]") }
         let (host, text) = try Self.split(term)
         let client = try registry.client(for: host, global: global)
         defer { client.shutdownBlocking() }
