@@ -59,7 +59,7 @@ extension ImageStore {
         guard !images.isEmpty else { throw SwrunError(.invalidArgument, "load: the archive holds no image") }
         var verified: [VerifiedImage] = []
         for (position, image) in images.enumerated() {
-            verified.append(try verify(image, work: work + "/layer-\(position)"))
+            verified.append(try verify(image, files: files, work: work + "/layer-\(position)"))
         }
         var published = Set<Digest>()
         for image in verified {
@@ -101,7 +101,7 @@ extension ImageStore {
     private func verifyNamedBlobs(_ files: ArchiveFiles) throws {
         for (name, path) in files.regularFiles where name.hasPrefix("blobs/sha256/") {
             guard let expected = try? Digest(sha256Hex: String(name.dropFirst("blobs/sha256/".count))) else { continue }
-            let (actual, _, _) = try hashFile(path)
+            let (actual, _, _) = try hashFile(path, in: files)
             guard actual == expected else {
                 throw SwrunError(.corrupt, "load: blob \(expected) has digest \(actual)")
             }
@@ -110,7 +110,7 @@ extension ImageStore {
 
     /// Checks one image's blobs and layers, unpacking each layer under `work` to
     /// check its DiffID.
-    private func verify(_ image: ArchiveImage, work: String) throws -> VerifiedImage {
+    private func verify(_ image: ArchiveImage, files: ArchiveFiles, work: String) throws -> VerifiedImage {
         let configBytes = try FileIO.readFile(image.configPath)
         let configDigest = Digest.sha256(of: configBytes)
         if let expected = image.configDigest, expected != configDigest {
@@ -126,7 +126,7 @@ extension ImageStore {
         var layers: [Descriptor] = []
         var unpacked: [(String, Digest)] = []
         for (position, layer) in image.layers.enumerated() {
-            let (digest, size, mediaType) = try hashFile(layer.path)
+            let (digest, size, mediaType) = try hashFile(layer.path, in: files)
             if let expected = layer.descriptor, expected.digest != digest || expected.size != size {
                 throw SwrunError(.corrupt, "load: layer \(expected.digest.short) has digest \(digest) and \(size) bytes")
             }
@@ -286,6 +286,14 @@ extension ImageStore {
         return MediaType.ociLayerTar
     }
 
+    /// `hashFile`, using the digest `files` took while writing the file, if it did.
+    private func hashFile(_ path: String, in files: ArchiveFiles) throws -> (Digest, Int64, String) {
+        if let (digest, size) = files.digests[path] { return (digest, size, Self.sniffMediaType(path)) }
+        let result = try hashFile(path)
+        files.digests[path] = (result.0, result.1)
+        return result
+    }
+
     /// sha256, size and sniffed media type of a file.
     private func hashFile(_ path: String) throws -> (Digest, Int64, String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -295,10 +303,11 @@ extension ImageStore {
         return (digest, total, Self.sniffMediaType(path))
     }
 
-    /// Copies `path` to `target` (a file may back several blobs' names), fsyncs it and
-    /// checks it against `digest` once more. A `linkable` file (our own extracted
-    /// copy) is hard-linked instead; a user's file never is, so later edits to it
-    /// cannot change a stored blob.
+    /// Puts `path` at `target` (a file may back several blobs' names) and fsyncs it. A
+    /// `linkable` file (our own extracted copy, hashed as it was written, in a work dir
+    /// only this process writes) is hard-linked; a user's file is copied, never linked,
+    /// so later edits to it cannot change a stored blob, and the copy is checked
+    /// against `digest` once more.
     private func copyVerified(_ path: String, to target: String, digest: Digest, linkable: Bool) throws {
         if linkable {
             guard link(path, target) == 0 else { throw SwrunError.system("link \(path) to \(target)") }
@@ -309,7 +318,7 @@ extension ImageStore {
         guard fd >= 0 else { throw SwrunError.system("open \(target)") }
         defer { Glibc.close(fd) }
         guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(target)") }
-        try verifyBlob(fd: fd, path: target, digest: digest, size: Self.fileSize(target))
+        if !linkable { try verifyBlob(fd: fd, path: target, digest: digest, size: Self.fileSize(target)) }
     }
 }
 
@@ -321,6 +330,9 @@ private final class ArchiveFiles {
     /// Archive name → extracted path of every regular file.
     var regularFiles: [String: String] { files }
     private var links: [String: String] = [:]
+    /// Extracted path → sha256 and size, taken while extracting (archives) or on first
+    /// use (directories), so each file is hashed once.
+    var digests: [String: (Digest, Int64)] = [:]
     /// Whether the files are this process's own extracted copies (false for a
     /// directory the user named).
     let ownsFiles: Bool
@@ -394,13 +406,36 @@ private final class ArchiveFiles {
                 let out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
                 guard out >= 0 else { throw SwrunError.system("open \(path)") }
                 defer { Glibc.close(out) }
-                guard archive_read_data_into_fd(reader, out) == ARCHIVE_OK else { throw Self.failure(reader, "read \(name)") }
+                digests[path] = try Self.copyData(reader, to: out, path: path, name: name)
                 files[name] = path
             case S_IFLNK:
                 if let target = archive_entry_symlink(entry) { addSymlink(name, target: String(cString: target)) }
             default:
                 continue
             }
+        }
+    }
+
+    /// Writes the current entry's data to `fd`, hashing it on the way.
+    private static func copyData(_ reader: OpaquePointer, to fd: Int32, path: String, name: String) throws -> (Digest, Int64) {
+        var hasher = DigestHasher()
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, $0.count) }
+            if count < 0 { throw failure(reader, "read \(name)") }
+            if count == 0 { return (hasher.finalize(), size) }
+            hasher.update(buffer[0..<count])
+            var written = 0
+            while written < count {
+                let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SwrunError.system("write \(path)")
+                }
+                written += n
+            }
+            size += Int64(count)
         }
     }
 
