@@ -243,6 +243,48 @@ struct RegistryTests {
         #expect(platform.status == 0 && platform.lines.last == registry.host + "/bb:1", "\(platform)")
     }
 
+    @Test("a multi-platform index: pull takes the host's platform, --platform another, an absent one fails listing what there is")
+    func pullFromAnIndex() throws {
+        pushBusybox(as: registry.host + "/multi:amd")
+        let made = cli(swrun, ["run", "--name", "armish", "busybox", "sh", "-c", "echo arm > /platform"])
+        #expect(made.status == 0, "\(made)")
+        #expect(cli(swrun, ["commit", "armish", registry.host + "/multi:arm"]).status == 0)
+        #expect(cli(swrun, ["push", registry.host + "/multi:arm"]).status == 0)
+        let amd = try #require(registry.manifest("multi", "amd"))
+        let arm = try #require(registry.manifest("multi", "arm"))
+        let index = """
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[\
+            {"mediaType":"\(amd.mediaType)","digest":"\(amd.digest)","size":\(amd.body.count),"platform":{"architecture":"amd64","os":"linux"}},\
+            {"mediaType":"\(arm.mediaType)","digest":"\(arm.digest)","size":\(arm.body.count),"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}
+            """
+        let indexFile = swrun.scratch + "/index.json"
+        try index.write(toFile: indexFile, atomically: true, encoding: .utf8)
+        let put = Host.run("/usr/bin/curl", [
+            "-sf", "-X", "PUT", "-H", "Content-Type: application/vnd.oci.image.index.v1+json",
+            "--data-binary", "@" + indexFile, "http://\(registry.host)/v2/multi/manifests/both",
+        ])
+        #expect(put.status == 0, "\(put)")
+        let name = registry.host + "/multi:both"
+
+        let host = try Swrun()
+        let pulled = cli(host, ["pull", name])
+        #expect(pulled.status == 0, "\(pulled)")
+        // docker prints the digest of what the name points at: the index.
+        let indexDigest = try #require(registry.manifest("multi", "both")).digest
+        #expect(pulled.lines.contains("Digest: " + indexDigest), "\(pulled)")
+        #expect(imageID(host, name) == imageID(swrun, registry.host + "/multi:amd"))
+
+        let other = try Swrun()
+        let armPulled = cli(other, ["pull", "--platform", "linux/arm64", name])
+        #expect(armPulled.status == 0, "\(armPulled)")
+        #expect(imageID(other, name) == imageID(swrun, registry.host + "/multi:arm"))
+
+        let before = storeState(other)
+        let absent = cli(other, ["pull", "--platform", "linux/s390x", name])
+        Self.expectOneLineFailure(absent, mentioning: "linux/arm64")
+        #expect(storeState(other) == before)
+    }
+
     @Test("pull -a fetches every tag of the repository")
     func pullAllTags() throws {
         pushBusybox(as: registry.host + "/multi:1")
