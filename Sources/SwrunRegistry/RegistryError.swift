@@ -71,10 +71,16 @@ enum RegistryError {
     }
 
     static func describeTransport(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            return error.shortDescription.lowercased()
+        let text = (error as? HTTPClientError)?.shortDescription ?? String(describing: error)
+        let lower = text.lowercased()
+        // NIO's wording nests errors ("connection reset (error set): Connection
+        // refused) (errno: 111)"); the common causes get docker's plain words.
+        if lower.contains("connection refused") { return "connection refused" }
+        if lower.contains("unknownhost") || lower.contains("name or service not known") {
+            let host = lower.range(of: "for host ").map { String(text[$0.upperBound...].prefix { $0 != "," && $0 != " " }) }
+            return "no such host" + (host.map { " " + $0 } ?? "")
         }
-        return oneLine(String(describing: error))
+        return oneLine(error is HTTPClientError ? lower : text)
     }
 
     /// Collapses newlines and bounds the length so a message stays one line.

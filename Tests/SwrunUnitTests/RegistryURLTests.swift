@@ -59,4 +59,19 @@ struct RegistryURLTests {
         #expect(RegistryClient.rangeStart("bytes */200") == nil)
         #expect(RegistryClient.rangeStart(nil) == nil)
     }
+
+    /// An error that describes itself the way NIO's nested socket errors do.
+    struct WordyError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    @Test("transport failures read as docker's plain words: connection refused, no such host")
+    func transportWords() {
+        let refused = WordyError(description: "connection reset (error set): Connection refused) (errno: 111)")
+        #expect(RegistryError.describeTransport(refused) == "connection refused")
+        let dns = WordyError(description: "DNS error: SocketAddressError.UnknownHost: Name or service not known (error -2) for host registry-1.docker.io, port 443")
+        #expect(RegistryError.describeTransport(dns) == "no such host registry-1.docker.io")
+        let other = WordyError(description: "TLS handshake failed:\ncertificate expired")
+        #expect(!RegistryError.describeTransport(other).contains("\n"))
+    }
 }
