@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         // C: raw syscalls without glibc wrappers, variadic calls, the spawn path.
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "SwrunRegistry", dependencies: [
             "SwrunOCI", "SwrunOS",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "SwrunRuntime", dependencies: [
             "SwrunOS", "SwrunCgroups", "SwrunSecurity", "CSwrun",

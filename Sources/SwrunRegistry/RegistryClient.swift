@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import NIOCore
 import SwrunOS
 
@@ -55,6 +56,13 @@ public final class RegistryClient: Sendable {
         // The pool would otherwise retry a refused connection until the request's
         // deadline; `send` retries with its own short backoff and then reports.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // certs.d CAs of the registry and its mirrors, trusted on top of the system's.
+        let authorities = endpoints.flatMap { config.caCertificates(for: $0.host) }
+        if !authorities.isEmpty {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = authorities.map { .file($0) }
+            configuration.tlsConfiguration = tls
+        }
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

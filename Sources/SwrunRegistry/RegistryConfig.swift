@@ -9,6 +9,10 @@ public struct RegistryConfig: Codable, Hashable, Sendable {
     public var insecureRegistries: [String]
     /// Mirrors of docker.io (`https://mirror.example.com`), tried in order before it.
     public var registryMirrors: [String]
+    /// Per-registry CA certificates, as docker's `/etc/docker/certs.d`:
+    /// `<dir>/<host[:port]>/*.crt` are trusted, besides the system's CAs, for that
+    /// registry. `certs.d` beside the config file; nil for none.
+    public var certificatesDirectory: String?
 
     /// The default location of the file.
     public static let defaultPath = "/etc/swrun/config.json"
@@ -22,9 +26,10 @@ public struct RegistryConfig: Codable, Hashable, Sendable {
         case registryMirrors = "registry-mirrors"
     }
 
-    public init(insecureRegistries: [String] = [], registryMirrors: [String] = []) {
+    public init(insecureRegistries: [String] = [], registryMirrors: [String] = [], certificatesDirectory: String? = nil) {
         self.insecureRegistries = insecureRegistries
         self.registryMirrors = registryMirrors
+        self.certificatesDirectory = certificatesDirectory
     }
 
     public init(from decoder: Decoder) throws {
@@ -37,11 +42,13 @@ public struct RegistryConfig: Codable, Hashable, Sendable {
     /// none); a malformed one is an error, because silently ignoring an
     /// `insecure-registries` entry would send the user to the wrong scheme.
     public static func load(path: String = defaultPath) throws -> RegistryConfig {
-        guard FileIO.exists(path) else { return RegistryConfig() }
+        let certificates = FileIO.parentPath(path) + "/certs.d"
+        guard FileIO.exists(path) else { return RegistryConfig(certificatesDirectory: certificates) }
         let bytes = try FileIO.readFile(path)
-        let config: RegistryConfig
+        var config: RegistryConfig
         do {
             config = try JSONDecoder().decode(RegistryConfig.self, from: Data(bytes))
+            config.certificatesDirectory = certificates
         } catch {
             throw SwrunError(.invalidArgument, "registry config \(path): invalid JSON: \(RegistryError.oneLine("\(error)"))")
         }
@@ -51,10 +58,21 @@ public struct RegistryConfig: Codable, Hashable, Sendable {
         return config
     }
 
-    /// `http` for loopback registries and those configured insecure, `https` otherwise.
-    /// `host` is `name[:port]` or `[v6][:port]`, as in an image reference.
+    /// `http` for loopback registries and those configured insecure, `https` otherwise;
+    /// a registry with CA certificates in `certs.d` is HTTPS even on loopback, since
+    /// that is what the user set it up for. `host` is `name[:port]` or `[v6][:port]`,
+    /// as in an image reference.
     public func scheme(for host: String) -> String {
-        HostAddress.isLoopback(host) || isInsecure(host) ? "http" : "https"
+        if !caCertificates(for: host).isEmpty { return "https" }
+        return HostAddress.isLoopback(host) || isInsecure(host) ? "http" : "https"
+    }
+
+    /// The `*.crt` files in `certs.d/<host>/`, sorted.
+    public func caCertificates(for host: String) -> [String] {
+        guard let certificatesDirectory, !host.contains("/"), host != "." , host != ".." else { return [] }
+        let directory = certificatesDirectory + "/" + host
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".crt") }.sorted().map { directory + "/" + $0 }
     }
 
     /// Whether the user listed `host`: exactly as `name[:port]` (as docker matches it,

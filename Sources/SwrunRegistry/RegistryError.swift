@@ -76,6 +76,12 @@ enum RegistryError {
         // NIO's wording nests errors ("connection reset (error set): Connection
         // refused) (errno: 111)"); the common causes get docker's plain words.
         if lower.contains("connection refused") { return "connection refused" }
+        if lower.contains("certificate_verify_failed") {
+            return "TLS: the registry's certificate is not trusted (its CA goes in certs.d/<registry>/ca.crt beside the config file)"
+        }
+        if lower.contains("handshakefailed") || lower.contains("wrong_version_number") {
+            return "TLS handshake failed (is it an HTTP registry? list it in insecure-registries)"
+        }
         if lower.contains("unknownhost") || lower.contains("name or service not known") {
             let host = lower.range(of: "for host ").map { String(text[$0.upperBound...].prefix { $0 != "," && $0 != " " }) }
             return "no such host" + (host.map { " " + $0 } ?? "")

@@ -21,6 +21,11 @@ final class LocalRegistry {
     let host: String
     /// The user and password the registry requires; nil when it has no auth.
     let credentials: (user: String, password: String)?
+    /// The registry's TLS certificate and key, and the CA that signed them; nil for plain HTTP.
+    let tls: (certificate: String, key: String, authority: String)?
+    var scheme: String { tls == nil ? "http" : "https" }
+    /// curl's options for the registry's scheme.
+    var curlTLS: [String] { tls.map { ["--cacert", $0.authority] } ?? [] }
     private let process: Process
     private var stopped = false
 
@@ -28,13 +33,15 @@ final class LocalRegistry {
     var storagePath: String { directory + "/storage" }
 
     /// Starts the registry and waits until `GET /v2/` answers (401 counts when it has auth).
-    init(credentials: (user: String, password: String)? = nil) throws {
+    init(credentials: (user: String, password: String)? = nil, tls: (certificate: String, key: String, authority: String)? = nil) throws {
         guard Host.exists(Self.binary) else {
             throw HarnessError("\(Self.binary) is missing: apt-get install -y docker-registry apache2-utils")
         }
         directory = "/tmp/swrun-registry-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: directory + "/storage", withIntermediateDirectories: true)
         self.credentials = credentials
+        self.tls = tls
+        let tlsConfig = tls.map { "\n  tls:\n    certificate: \($0.certificate)\n    key: \($0.key)" } ?? ""
         var auth = ""
         if let credentials {
             let made = Host.run("/usr/bin/htpasswd", ["-Bbn", credentials.user, credentials.password])
@@ -70,7 +77,7 @@ final class LocalRegistry {
                   delete:
                     enabled: true
                 http:
-                  addr: 127.0.0.1:\(port)
+                  addr: 127.0.0.1:\(port)\(tlsConfig)
                 \(auth)
                 """.write(toFile: configPath, atomically: true, encoding: .utf8)
             _ = FileManager.default.createFile(atPath: directory + "/registry.log", contents: nil)
@@ -83,7 +90,9 @@ final class LocalRegistry {
             process.standardError = log
             try process.run()
             do {
-                try Self.waitUntilServing(port: port, process: process, acceptUnauthorized: credentials != nil)
+                try Self.waitUntilServing(
+                    url: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/v2/", curl: tls.map { ["--cacert", $0.authority] } ?? [],
+                    process: process, acceptUnauthorized: credentials != nil)
                 self.port = port
                 self.host = "127.0.0.1:\(port)"
                 self.process = process
@@ -125,12 +134,12 @@ final class LocalRegistry {
         return try Socket.localPort(fd)
     }
 
-    private static func waitUntilServing(port: UInt16, process: Process, acceptUnauthorized: Bool) throws {
+    private static func waitUntilServing(url: String, curl: [String], process: Process, acceptUnauthorized: Bool) throws {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             guard process.isRunning else { throw HarnessError("exited with status \(process.terminationStatus)") }
-            let status = Host.run("/usr/bin/curl", [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/v2/",
+            let status = Host.run("/usr/bin/curl", curl + [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", url,
             ]).stdout
             if status == "200" || (acceptUnauthorized && status == "401") { return }
             usleep(50_000)
@@ -156,11 +165,11 @@ final class LocalRegistry {
             unlink(headerPath)
             unlink(bodyPath)
         }
-        var arguments = ["-s", "--max-time", "30", "-X", method, "-D", headerPath, "-o", bodyPath, "-w", "%{http_code}"]
+        var arguments = curlTLS + ["-s", "--max-time", "30", "-X", method, "-D", headerPath, "-o", bodyPath, "-w", "%{http_code}"]
         if method == "HEAD" { arguments += ["-I"] }
         for type in accept { arguments += ["-H", "Accept: " + type] }
         if authenticated, let credentials { arguments += ["-u", credentials.user + ":" + credentials.password] }
-        arguments.append("http://\(host)\(path)")
+        arguments.append("\(scheme)://\(host)\(path)")
         let result = Host.run("/usr/bin/curl", arguments)
         var headers: [String: String] = [:]
         for line in (Host.read(headerPath) ?? "").components(separatedBy: "\r\n") {

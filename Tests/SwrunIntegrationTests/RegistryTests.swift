@@ -443,6 +443,53 @@ struct RegistryTests {
 
     // MARK: Peers
 
+    /// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `directory`.
+    static func makeCertificates(in directory: String) throws -> (certificate: String, key: String, authority: String) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd '\(directory)'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=swrun-test-ca
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1
+            printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext
+            """
+        let made = Host.run("/bin/sh", ["-c", script])
+        guard made.status == 0 else { throw HarnessError("openssl failed: \(made)") }
+        return (directory + "/server.crt", directory + "/server.key", directory + "/ca.crt")
+    }
+
+    @Test("HTTPS: a registry whose CA is in certs.d beside --config is trusted; without it the pull fails in one line")
+    func httpsWithCertsDirectory() throws {
+        let certificates = try Self.makeCertificates(in: swrun.scratch + "/tls")
+        let secure = try LocalRegistry(tls: certificates)
+        defer { secure.stop() }
+        let configDirectory = swrun.scratch + "/swrun-config"
+        try FileManager.default.createDirectory(atPath: configDirectory + "/certs.d/" + secure.host, withIntermediateDirectories: true)
+        #expect(Host.run("/bin/cp", [certificates.authority, configDirectory + "/certs.d/" + secure.host + "/ca.crt"]).status == 0)
+        let config = ["--config", configDirectory + "/config.json"]
+
+        #expect(cli(swrun, ["run", "--rm", "busybox", "true"]).status == 0)
+        let pushed = cli(swrun, config + ["push", "busybox", secure.host + "/tls:1"])
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(secure.catalog() == ["tls"])
+        let fresh = try Swrun()
+        let pulled = cli(fresh, config + ["pull", secure.host + "/tls:1"])
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(imageID(fresh, secure.host + "/tls:1") == imageID(swrun, "busybox"))
+
+        // Its own certificate is not a CA: the handshake fails and nothing is stored.
+        let wrongDirectory = swrun.scratch + "/wrong-config"
+        try FileManager.default.createDirectory(atPath: wrongDirectory + "/certs.d/" + secure.host, withIntermediateDirectories: true)
+        #expect(Host.run("/bin/cp", [certificates.certificate, wrongDirectory + "/certs.d/" + secure.host + "/server.crt"]).status == 0)
+        let other = try Swrun()
+        #expect(cli(other, ["images"]).status == 0)
+        let before = storeState(other)
+        let refused = cli(other, ["--config", wrongDirectory + "/config.json", "pull", secure.host + "/tls:1"])
+        Self.expectOneLineFailure(refused, mentioning: "certificate is not trusted")
+        #expect(storeState(other) == before)
+    }
+
     @Test("podman pulls and runs an image swrun pushed")
     func podmanPullsSwrunPush() throws {
         let podman = try #require(try SaveLoadTests.Podman(scratch: swrun.scratch), "podman is not installed")

@@ -71,18 +71,34 @@ struct RegistryConfigTests {
         defer { unlink(path) }
         try FileIO.writeFile(path, #"{"debug": true, "insecure-registries": ["a:5000"], "registry-mirrors": ["https://m"]}"#)
         let config = try RegistryConfig.load(path: path)
-        #expect(config == RegistryConfig(insecureRegistries: ["a:5000"], registryMirrors: ["https://m"]))
+        #expect(config == RegistryConfig(
+            insecureRegistries: ["a:5000"], registryMirrors: ["https://m"], certificatesDirectory: FileIO.parentPath(path) + "/certs.d"))
     }
 
     @Test func missingFileIsDefaultsMalformedIsAnError() throws {
         let path = FileManager.default.temporaryDirectory.path + "/swrun-regconfig-\(UUID().uuidString).json"
         defer { unlink(path) }
-        #expect(try RegistryConfig.load(path: path) == RegistryConfig())
+        #expect(try RegistryConfig.load(path: path) == RegistryConfig(certificatesDirectory: FileIO.parentPath(path) + "/certs.d"))
         try FileIO.writeFile(path, #"{"insecure-registries": "notalist"}"#)
         let error = #expect(throws: SwrunError.self) { try RegistryConfig.load(path: path) }
         #expect(error?.message.contains("registry config \(path): invalid JSON") == true)
         try FileIO.writeFile(path, #"{"registry-mirrors": ["mirror.example.com"]}"#)
         let mirrorError = #expect(throws: SwrunError.self) { try RegistryConfig.load(path: path) }
         #expect(mirrorError?.message.contains("invalid registry mirror mirror.example.com") == true)
+    }
+
+    @Test("certs.d/<host>/*.crt: trusted CAs for that registry, and HTTPS even on loopback")
+    func certificatesDirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/swrun-certs-\(UUID().uuidString)"
+        defer { try? FileIO.removeTree(directory) }
+        try FileIO.makeDirectories(directory + "/certs.d/127.0.0.1:5443")
+        try FileIO.writeFile(directory + "/certs.d/127.0.0.1:5443/b.crt", "x")
+        try FileIO.writeFile(directory + "/certs.d/127.0.0.1:5443/a.crt", "x")
+        try FileIO.writeFile(directory + "/certs.d/127.0.0.1:5443/client.key", "x")
+        let config = try RegistryConfig.load(path: directory + "/config.json")
+        #expect(config.caCertificates(for: "127.0.0.1:5443") == ["a.crt", "b.crt"].map { directory + "/certs.d/127.0.0.1:5443/" + $0 })
+        #expect(config.scheme(for: "127.0.0.1:5443") == "https")
+        #expect(config.scheme(for: "127.0.0.1:5000") == "http")
+        #expect(config.caCertificates(for: "../etc").isEmpty)
     }
 }

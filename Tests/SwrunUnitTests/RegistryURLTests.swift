@@ -71,7 +71,9 @@ struct RegistryURLTests {
         #expect(RegistryError.describeTransport(refused) == "connection refused")
         let dns = WordyError(description: "DNS error: SocketAddressError.UnknownHost: Name or service not known (error -2) for host registry-1.docker.io, port 443")
         #expect(RegistryError.describeTransport(dns) == "no such host registry-1.docker.io")
-        let other = WordyError(description: "TLS handshake failed:\ncertificate expired")
+        let untrusted = WordyError(description: "handshakeFailed(NIOSSL.BoringSSLError.sslError([Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /x/handshake.cc:320]))")
+        #expect(RegistryError.describeTransport(untrusted).hasPrefix("TLS: the registry's certificate is not trusted"))
+        let other = WordyError(description: "read timed out:\nafter 300 s")
         #expect(!RegistryError.describeTransport(other).contains("\n"))
     }
 }
