@@ -61,6 +61,7 @@ extension ImageStore {
             guard lstat(path, &st) == 0 else { continue }
             guard doomedBlobs.contains(name) || st.st_ctim.tv_sec < cutoff else { continue }
             guard unlink(path) == 0 || errno == ENOENT else { throw SwrunError.system("unlink \(path)") }
+            forgetLocations(ofBlob: name)
             bytes += Int64(st.st_size)
             removedBlob = true
         }

@@ -6,22 +6,6 @@ import SwrunOCI
 import SwrunOS
 import SwrunRegistry
 
-/// What a pull or push reports as it goes, for the CLI's progress display.
-public enum TransferEvent: Sendable {
-    /// A layer the store (pull) or the registry (push) has already.
-    case layerExists(Digest)
-    /// A layer transfer started; `size` bytes to move.
-    case layerStarted(Digest, size: Int64)
-    /// Bytes of a layer moved so far.
-    case layerProgress(Digest, bytes: Int64, size: Int64)
-    /// A pulled layer is downloaded and being checked and unpacked.
-    case layerExtracting(Digest)
-    /// A layer is done: pulled (verified and unpacked) or pushed.
-    case layerDone(Digest)
-    /// A pushed layer the registry mounted from another repository.
-    case layerMounted(Digest, from: String)
-}
-
 /// What `pull` did.
 public struct PullResult: Sendable {
     /// The image now in the store.
@@ -31,33 +15,6 @@ public struct PullResult: Sendable {
     public let digest: Digest
     /// Whether the store already had the image under this name.
     public let upToDate: Bool
-}
-
-/// The platform to pull from a multi-platform image.
-public struct PlatformChoice: Sendable {
-    public var os: String
-    public var architecture: String
-    public var variant: String?
-
-    public init(os: String, architecture: String, variant: String?) {
-        self.os = os
-        self.architecture = architecture
-        self.variant = variant
-    }
-
-    /// Parses `os/arch[/variant]` (`linux/amd64`, `linux/arm64/v8`).
-    public init(parsing text: String) throws {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard (2...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
-            throw SwrunError(.invalidArgument, "invalid platform \"\(text)\": expected os/arch[/variant]")
-        }
-        self.init(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil)
-    }
-
-    /// The host's platform.
-    public static var host: PlatformChoice {
-        PlatformChoice(os: "linux", architecture: RegistryClient.hostArchitecture, variant: nil)
-    }
 }
 
 extension ImageStore {
@@ -125,6 +82,8 @@ extension ImageStore {
                 }
                 return try image(for: manifestDescriptor, in: index)
             }
+            recordLocation(
+                of: manifest.layers.map(\.digest) + [manifest.config.digest], registry: reference.domain, repository: repository)
             return PullResult(image: stored, digest: requested, upToDate: false)
         } }
     }

@@ -28,16 +28,21 @@ extension ImageStore {
     /// compressed blob is kept in the store and remembered by DiffID, so the next
     /// push of the same layer compresses nothing. Blobs the registry has are skipped
     /// (HEAD); others are mounted from another repository of the same registry that
-    /// this image is tagged in, where the registry allows, else uploaded.
+    /// the blob was pulled from or pushed to, or that this image is tagged in, where
+    /// the registry allows; else uploaded.
     public func push(
         _ image: StoredImage, as reference: Reference, client: RegistryClient, uploadMode: UploadMode = .monolithic,
         format: ManifestFormat? = nil, events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
     ) async throws -> PushResult {
         removeStaleTemporaries()
         let repository = reference.path
-        let mountSources = image.repoTags.compactMap { try? Reference(parsing: $0) }
-            .filter { $0.domain == reference.domain && $0.path != repository }
+        let taggedIn = image.repoTags.compactMap { try? Reference(parsing: $0) }
+            .filter { $0.domain == reference.domain }
             .map(\.path)
+        func mountSources(_ digest: Digest) -> [String] {
+            var seen = Set([repository])
+            return (knownRepositories(of: digest, in: reference.domain) + taggedIn).filter { seen.insert($0).inserted }
+        }
         var layers: [Descriptor] = []
         for (layer, diffID) in zip(image.manifest.layers, image.config.rootfs.diffIDs) {
             layers.append(try whilePublishing { try distributableLayer(layer, diffID: diffID) })
@@ -59,10 +64,14 @@ extension ImageStore {
 
         var sent = Set<Digest>()
         for layer in layers where sent.insert(layer.digest).inserted {
-            try await pushBlob(layer, repository: repository, mountSources: mountSources, client: client, mode: uploadMode, events: events)
+            try await pushBlob(
+                layer, repository: repository, mountSources: mountSources(layer.digest), client: client, mode: uploadMode,
+                events: events)
         }
         // The config goes last and silently, as docker shows layers only.
-        try await pushBlob(image.manifest.config, repository: repository, mountSources: mountSources, client: client, mode: uploadMode) { _ in }
+        let config = image.manifest.config
+        try await pushBlob(config, repository: repository, mountSources: mountSources(config.digest), client: client, mode: uploadMode) { _ in }
+        recordLocation(of: Array(sent) + [config.digest], registry: reference.domain, repository: repository)
         let tag = reference.digest?.string ?? reference.tag ?? "latest"
         let digest = try await client.putManifest(repository: repository, reference: tag, bytes: manifestBytes, mediaType: manifestType)
         return PushResult(digest: digest, size: Int64(manifestBytes.count))

@@ -333,13 +333,14 @@ struct RegistryTests {
         #expect(mounted.status == 0, "\(mounted)")
         #expect(mounted.lines.contains { $0.hasSuffix(": Mounted from first") }, "\(mounted)")
 
-        // Both layers go up in 1 MiB PATCHes (this image has no tag in the registry to mount from).
+        // The new layer goes up in 1 MiB PATCHes; the base layer, pushed before, mounts.
         let made = cli(swrun, ["run", "--name", "chunky", "busybox", "sh", "-c", "head -c 3000000 /dev/urandom > /random"])
         #expect(made.status == 0, "\(made)")
         #expect(cli(swrun, ["commit", "chunky", "test/chunky:1"]).status == 0)
         let chunked = cli(swrun, ["push", "--chunk-size", "1", "--format", "v2s2", "test/chunky:1", registry.host + "/third:1"])
         #expect(chunked.status == 0, "\(chunked)")
-        #expect(chunked.lines.filter { $0.hasSuffix(": Pushed") }.count == 2, "\(chunked)")
+        #expect(chunked.lines.filter { $0.hasSuffix(": Pushed") }.count == 1, "\(chunked)")
+        #expect(chunked.lines.filter { $0.hasSuffix(": Mounted from second") }.count == 1, "\(chunked)")
         let manifest = try #require(registry.manifest("third", "1"))
         #expect(manifest.mediaType == "application/vnd.docker.distribution.manifest.v2+json")
         let body = String(decoding: manifest.body, as: UTF8.self)
@@ -352,6 +353,16 @@ struct RegistryTests {
         let ran = cli(fresh, ["run", "--rm", registry.host + "/third:1", "sh", "-c", "wc -c < /random"])
         #expect(ran.status == 0 && ran.out == "3000000", "\(ran)")
         #expect(imageID(fresh, registry.host + "/third:1") == imageID(swrun, "test/chunky:1"))
+        // Where blobs went is remembered: the same image to another repository mounts
+        // both layers from the one it was pushed to, and so does a store that pulled it.
+        let again = cli(swrun, ["push", "test/chunky:1", registry.host + "/fifth:1"])
+        #expect(again.status == 0, "\(again)")
+        #expect(again.lines.filter { $0.hasSuffix(": Mounted from third") }.count == 2, "\(again)")
+        let fromPull = cli(fresh, ["push", registry.host + "/third:1", registry.host + "/sixth:1"])
+        #expect(fromPull.status == 0, "\(fromPull)")
+        #expect(fromPull.lines.filter { $0.hasSuffix(": Mounted from third") }.count == 2, "\(fromPull)")
+        #expect(registry.manifest("sixth", "1") != nil)
+
         let bad = cli(swrun, ["push", "--format", "v1", "busybox", registry.host + "/fourth:1"])
         Self.expectOneLineFailure(bad, mentioning: "manifest format")
     }

@@ -289,6 +289,25 @@ struct ImageStoreTests {
         #expect(try store.resolve("ok").repoTags == ["ok:latest"])
     }
 
+    @Test("blob locations: newest first, per registry, bounded")
+    func blobLocations() throws {
+        let sandbox = try StoreSandbox()
+        let store = try sandbox.store()
+        let digest = Digest.sha256(of: Array("layer".utf8))
+        store.recordLocation(of: [digest], registry: "r:5000", repository: "a")
+        store.recordLocation(of: [digest], registry: "r:5000", repository: "b")
+        store.recordLocation(of: [digest, digest], registry: "other:1", repository: "c")
+        store.recordLocation(of: [digest], registry: "r:5000", repository: "a")
+        #expect(store.knownRepositories(of: digest, in: "r:5000") == ["a", "b"])
+        #expect(store.knownRepositories(of: digest, in: "other:1") == ["c"])
+        #expect(store.knownRepositories(of: digest, in: "r") == [])
+        for n in 0..<20 { store.recordLocation(of: [digest], registry: "r:5000", repository: "x\(n)") }
+        let known = store.knownRepositories(of: digest, in: "r:5000")
+        #expect(known.count == ImageStore.maximumLocations && known.first == "x19")
+        store.forgetLocations(ofBlob: digest.hex)
+        #expect(store.knownRepositories(of: digest, in: "r:5000").isEmpty)
+    }
+
     @Test("stale tmp entries go, live ones stay")
     func staleTemporaries() throws {
         let sandbox = try StoreSandbox()
