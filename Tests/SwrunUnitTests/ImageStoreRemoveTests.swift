@@ -72,8 +72,11 @@ struct ImageStoreRemoveTests {
         removal.start()
         usleep(300_000)
         #expect(finished.withLock { $0 } == false, "rmi must wait for the publisher")
-        // Still waiting: the publisher names the same content under a new tag.
-        let kept = try sandbox.importImage("k", content: "shared\n", tag: "kept:1")
+        // Still waiting: the publisher names the same layer (the same tar) under a new tag.
+        let tar = open(sandbox.path + "/d.tar", O_RDONLY | O_CLOEXEC)
+        try #require(tar >= 0)
+        defer { close(tar) }
+        let kept = try sandbox.store.importTarball(inputFD: tar, changes: [], message: nil, tag: "kept:1")
         #expect(kept.config.rootfs.diffIDs == doomed.config.rootfs.diffIDs)
         close(publisher)
         for _ in 0..<200 where !finished.withLock({ $0 }) { usleep(10_000) }
