@@ -91,7 +91,7 @@ import Testing
 
     @Test("wait on a -d --rm container gets its exit code; then the container is gone")
     func waitOnAutoRemovedContainer() {
-        let started = swrun.run(["run", "-d", "--rm", "--name", "shortlived", "busybox", "sh", "-c", "sleep 0.3; exit 6"])
+        let started = swrun.run(["run", "-d", "--rm", "--name", "shortlived", "busybox", "sh", "-c", "sleep 1; exit 6"])
         #expect(started.status == 0, "\(started)")
         let waited = swrun.run(["wait", "shortlived"])
         #expect(waited.status == 0 && waited.out == "6", "\(waited)")
