@@ -99,6 +99,20 @@ public enum FileIO {
         return String(trimmed[..<slash])
     }
 
+    /// The names in directory `path`, without "." and "..".
+    public static func directoryNames(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw SwrunError.system("opendir \(path)") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Removes `path` and everything below it, never following symlinks. Mount points
     /// below it make it fail with EBUSY rather than descend into another filesystem.
     public static func removeTree(_ path: String) throws {
@@ -108,16 +122,7 @@ public enum FileIO {
             throw SwrunError.system("lstat \(path)")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            guard let dir = opendir(path) else { throw SwrunError.system("opendir \(path)") }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(dir)
-            for name in names { try removeTree(path + "/" + name) }
+            for name in try directoryNames(path) { try removeTree(path + "/" + name) }
             guard rmdir(path) == 0 || errno == ENOENT else { throw SwrunError.system("rmdir \(path)") }
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw SwrunError.system("unlink \(path)") }

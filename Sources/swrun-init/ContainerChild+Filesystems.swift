@@ -95,10 +95,22 @@ extension ContainerChild {
             case .bind:
                 try check(sw_move_mount_to(bindTrees[index], m.destination), "mount \(m.source) on \(m.destination)")
                 close(bindTrees[index])
+                if remountReadOnly.contains(m.destination) {
+                    let flags = MountFlags.bind | MountFlags.remount | MountFlags.readOnly | Self.lockedFlags(of: m.destination)
+                    try check(mount(nil, m.destination, nil, UInt(flags), nil), "remount \(m.destination) read-only")
+                }
             case .filesystem:
                 try check(mount(m.fsType, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
             }
         }
+    }
+
+    /// The per-mount flags of the mount at `path` that a bind remount must repeat, or
+    /// the kernel clears them (statvfs's ST_* bits equal MS_* for these three).
+    static func lockedFlags(of path: String) -> UInt64 {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return 0 }
+        return UInt64(info.f_flag) & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
     }
 
     /// Docker's masked paths (hidden behind /dev/null or an empty read-only tmpfs) and

@@ -37,7 +37,7 @@ extension ContainerChild {
                 try check(sw_capbset_drop(Int32(cap)), "drop capability \(cap) from the bounding set")
             }
         }
-        try check(sw_close_range(3, UInt32.max, SW_CLOSE_RANGE_CLOEXEC), "close_range")
+        try markDescriptorsCloseOnExec()
         if !config.seccompFilter.isEmpty && !config.noNewPrivileges {
             try loadSeccomp()
         }
@@ -53,6 +53,19 @@ extension ContainerChild {
             if !config.seccompFilter.isEmpty { try loadSeccomp() }
         }
         umask(0o022)
+    }
+
+    /// No host fd may reach the command (CVE-2024-21626): close_range(CLOEXEC) from fd
+    /// 3 up; before Linux 5.11 each open fd listed in /proc/self/fd is marked instead.
+    private func markDescriptorsCloseOnExec() throws {
+        if sw_close_range(3, UInt32.max, SW_CLOSE_RANGE_CLOEXEC) == 0 { return }
+        guard sw_errno() == ENOSYS || sw_errno() == EINVAL else { throw InitFailure("close_range") }
+        let names: [String]
+        do { names = try FileIO.directoryNames("/proc/self/fd") } catch { throw InitFailure("list /proc/self/fd") }
+        for fd in names.compactMap({ Int32($0) }) where fd >= 3 {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { try check(fcntl(fd, F_SETFD, flags | FD_CLOEXEC), "mark fd \(fd) close-on-exec") }
+        }
     }
 
     private func loadSeccomp() throws {

@@ -16,9 +16,12 @@ extension ContainerChild {
         bindTrees = try config.mounts.map { m in
             guard m.kind == .bind else { return -1 }
             let fd = sw_open_tree_clone(m.source, 1)
-            try check(fd, "open bind source \(m.source)")
-            if m.flags & MountFlags.readOnly != 0 {
-                try check(sw_mount_setattr_rdonly(fd, 1), "make \(m.destination) read-only")
+            try check(fd, "open bind source \(m.source)", facility: "open_tree", since: "5.2")
+            if m.flags & MountFlags.readOnly != 0 && sw_mount_setattr_rdonly(fd, 1) < 0 {
+                // Before Linux 5.12 (no mount_setattr) the mount is made read-only
+                // by a remount once attached: its own mount only, not submounts.
+                guard sw_errno() == ENOSYS else { throw InitFailure("make \(m.destination) read-only") }
+                remountReadOnly.insert(m.destination)
             }
             return fd
         }
@@ -29,21 +32,17 @@ extension ContainerChild {
         try check(chdir("/"), "chdir /")
     }
 
-    /// overlay with lowerdir+ (no option-length limit for images of many layers); falls
-    /// back to mount(2) on kernels without the new mount API or lowerdir+.
+    /// overlay with lowerdir+ (Linux 6.8: no option-length limit for images of many
+    /// layers). Older kernels refuse the key, at fsconfig or only at create (legacy
+    /// overlay before 6.5); then one mount(2) with a short option string.
     private func mountOverlay() throws {
         let fsfd = sw_fsopen("overlay", 1 /* FSOPEN_CLOEXEC */)
         if fsfd >= 0 {
             defer { close(fsfd) }
-            var ok = true
-            for dir in config.lowerDirs where sw_fsconfig_string(fsfd, "lowerdir+", dir) < 0 {
-                ok = false
-                break
-            }
-            if ok {
-                try check(sw_fsconfig_string(fsfd, "upperdir", config.upperDir), "overlay upperdir")
-                try check(sw_fsconfig_string(fsfd, "workdir", config.workDir), "overlay workdir")
-                try check(sw_fsconfig_create(fsfd), "overlay create")
+            if config.lowerDirs.allSatisfy({ sw_fsconfig_string(fsfd, "lowerdir+", $0) == 0 })
+                && sw_fsconfig_string(fsfd, "upperdir", config.upperDir) == 0
+                && sw_fsconfig_string(fsfd, "workdir", config.workDir) == 0
+                && sw_fsconfig_create(fsfd) == 0 {
                 let mfd = sw_fsmount(fsfd, 1 /* FSMOUNT_CLOEXEC */, 0)
                 try check(mfd, "overlay fsmount")
                 defer { close(mfd) }
@@ -51,8 +50,25 @@ extension ContainerChild {
                 return
             }
         }
-        let data = "lowerdir=\(config.lowerDirs.joined(separator: ":")),upperdir=\(config.upperDir),workdir=\(config.workDir)"
-        try check(mount("overlay", config.rootfs, "overlay", 0, data), "mount overlay")
+        try mountOverlayLegacy()
+    }
+
+    /// mount(2) takes at most one page of options, which 120 layer paths of a store
+    /// overflow. Each layer is opened, and the option names it by fd number relative to
+    /// /proc/self/fd ("lowerdir=5:6:7…"): about 4 bytes a layer, so overlay's own
+    /// limit of 500 layers fits in one page.
+    private func mountOverlayLegacy() throws {
+        var fds: [Int32] = []
+        defer { for fd in fds { close(fd) } }
+        for dir in [config.upperDir, config.workDir] + config.lowerDirs {
+            let fd = open(dir, SW_O_PATH | O_DIRECTORY | O_CLOEXEC)
+            try check(fd, "open overlay directory \(dir)")
+            fds.append(fd)
+        }
+        let lowers = fds.dropFirst(2).map(String.init).joined(separator: ":")
+        let data = "lowerdir=\(lowers),upperdir=\(fds[0]),workdir=\(fds[1])"
+        try check(chdir("/proc/self/fd"), "chdir /proc/self/fd")
+        try check(mount("overlay", config.rootfs, "overlay", 0, data), "mount overlay (\(config.lowerDirs.count) layers)")
     }
 
     private func refuseSymlink(_ name: String) throws {

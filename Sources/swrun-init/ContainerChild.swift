@@ -12,6 +12,8 @@ final class ContainerChild {
     /// Detached clones of the bind mount sources, one per `config.mounts` entry (-1 for
     /// non-bind mounts), taken before `pivot_root` hides the host.
     var bindTrees: [Int32] = []
+    /// Read-only bind destinations to remount once attached (kernels without mount_setattr).
+    var remountReadOnly: Set<String> = []
     /// The command's environment: the config's plus HOME and PATH defaults.
     var environment: [String] = []
 

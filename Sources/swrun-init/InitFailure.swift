@@ -19,3 +19,15 @@ struct InitFailure: Error {
 func check(_ rc: Int32, _ step: @autoclosure () -> String) throws {
     if rc < 0 { throw InitFailure(step()) }
 }
+
+/// Like `check`, for a call that older kernels lack: ENOSYS becomes one line naming
+/// the facility and the first Linux release that has it.
+@inline(__always)
+func check(_ rc: Int32, _ step: @autoclosure () -> String, facility: String, since release: String) throws {
+    guard rc < 0 else { return }
+    let err = sw_errno()
+    if err == ENOSYS {
+        throw InitFailure(step(), errno: err, message: "\(step()): this kernel lacks \(facility) (Linux \(release) or later)")
+    }
+    throw InitFailure(step(), errno: err)
+}

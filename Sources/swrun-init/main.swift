@@ -21,7 +21,7 @@ func failSystem(_ step: String) -> Never {
     fail(.failed(step: step, errno: err, message: "\(step): \(String(cString: strerror(err)))"))
 }
 
-guard let message = try? control.receive(), let config = try? InitConfig(decoding: message) else {
+guard let message = try? control.receive(), var config = try? InitConfig(decoding: message) else {
     fail(.failed(step: "init config", errno: EINVAL, message: "swrun-init: cannot read the container config"))
 }
 
@@ -62,6 +62,9 @@ if cgroupFD < 0 { cloneFlags &= ~SW_CLONE_NEWCGROUP }
 var joinFD: Int32 = -1
 if config.joinPid > 0 {
     joinFD = sw_pidfd_open(config.joinPid, 0)
+    if joinFD < 0 && sw_errno() == ENOSYS {
+        fail(.failed(step: "join", errno: ENOSYS, message: "exec: this kernel lacks pidfd_open (Linux 5.3 or later)"))
+    }
     let cgroups = (try? FileIO.readString("/proc/\(config.joinPid)/cgroup")) ?? ""
     if joinFD < 0 || !cgroups.contains(config.joinContainerID) {
         fail(.failed(step: "join", errno: ESRCH, message: "container \(config.joinContainerID.prefix(12)) is not running"))
@@ -70,8 +73,22 @@ if config.joinPid > 0 {
     cloneFlags = 0
 }
 
-let pid = sw_clone3(cloneFlags, cgroupFD, nil)
-if pid < 0 { failSystem("clone3") }
+var pid = sw_clone3(cloneFlags, cgroupFD, nil)
+if pid < 0 && cgroupFD >= 0 && [EINVAL, E2BIG, ENOSYS].contains(sw_errno()) {
+    // No CLONE_INTO_CGROUP (before Linux 5.7): clone outside, and join the cgroup as
+    // on v1, the monitor writing the PID while the child waits to unshare its cgroupns.
+    close(cgroupFD)
+    cgroupFD = -1
+    config.cgroupProcsFiles = [config.cgroupDirectory + "/cgroup.procs"]
+    cloneFlags &= ~SW_CLONE_NEWCGROUP
+    pid = sw_clone3(cloneFlags, -1, nil)
+}
+if pid < 0 {
+    if sw_errno() == ENOSYS {
+        fail(.failed(step: "clone3", errno: ENOSYS, message: "clone3: this kernel lacks clone3 (Linux 5.3 or later)"))
+    }
+    failSystem("clone3")
+}
 if pid == 0 {
     parentEnd.close()
     _ = close(controlFD)
