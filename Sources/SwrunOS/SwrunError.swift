@@ -47,8 +47,15 @@ public struct SwrunError: Error, CustomStringConvertible, Sendable {
 
     /// A failed system call: "step: strerror(errno)".
     public static func system(_ step: String, errno err: Int32 = Glibc.errno) -> SwrunError {
-        SwrunError(.system, "\(step): \(String(cString: strerror(err)))", errno: err)
+        if err == ENOSYS {
+            // A call this kernel lacks (openat2, pidfd_*, clone3…): say which release is needed.
+            return SwrunError(.unsupported, "\(step): the kernel lacks this system call (swrun needs Linux \(minimumKernel) or later)", errno: err)
+        }
+        return SwrunError(.system, "\(step): \(String(cString: strerror(err)))", errno: err)
     }
+
+    /// The oldest Linux release swrun runs on.
+    public static let minimumKernel = "5.10"
 
     public var description: String { message }
 }
