@@ -58,7 +58,7 @@ import Testing
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline && !swrun.containerDirectories().isEmpty { usleep(20_000) }
         #expect(swrun.containerDirectories().isEmpty)
-        #expect(!Host.exists("/sys/fs/cgroup/pids/swrun/" + run.out))
+        #expect(Host.remainingCgroupDirectories(id: run.out).isEmpty)
     }
 
     @Test func killedForegroundClientLeavesATrueState() throws {
@@ -81,10 +81,11 @@ import Testing
         _ = client.wait(timeout: 10)
         let id = swrun.run(["ps", "-q", "--no-trunc"]).out
         #expect(id.count == 64)
-        #expect(Host.exists("/sys/fs/cgroup/pids/swrun/" + id))
+        let cgroups = Host.containerCgroupDirectories(id: id)
+        #expect(!cgroups.isEmpty && Host.remainingCgroupDirectories(id: id) == cgroups, "\(cgroups)")
         #expect(swrun.run(["rm", "-f", "victim"]).status == 0)
         #expect(swrun.containerDirectories().isEmpty)
-        #expect(!Host.exists("/sys/fs/cgroup/pids/swrun/" + id))
+        #expect(Host.remainingCgroupDirectories(id: id).isEmpty)
         let mounts = Host.read("/proc/self/mountinfo") ?? ""
         #expect(!mounts.contains(swrun.root))
     }
@@ -129,8 +130,7 @@ import Testing
         #expect(rm.status == 0, "\(rm)")
         #expect(swrun.containerDirectories().isEmpty)
         for id in ids {
-            #expect(!Host.exists("/sys/fs/cgroup/memory/swrun/" + id))
-            #expect(!Host.exists("/sys/fs/cgroup/pids/swrun/" + id))
+            #expect(Host.remainingCgroupDirectories(id: id).isEmpty, "\(id)")
         }
         let mounts = Host.read("/proc/self/mountinfo") ?? ""
         #expect(!mounts.contains(swrun.root))

@@ -233,8 +233,6 @@ enum Host {
         }
         return nil
     }
-
-    static var hasCgroupV1: Bool { exists("/sys/fs/cgroup/memory/memory.limit_in_bytes") }
 }
 
 /// Capability numbers from linux/capability.h and the masks docker grants.

@@ -123,16 +123,17 @@ struct LifecycleCommandsTests {
     @Test func pauseFreezesAndUnpauseThaws() throws {
         let running = try startContainer("sleepy")
         let id = id(of: "sleepy")
-        let freezer = "/sys/fs/cgroup/freezer/swrun/" + id + "/freezer.state"
-        let unified = "/sys/fs/cgroup/swrun/" + id + "/cgroup.freeze"
+        let freezer = Host.containerCgroupDirectory("freezer", id: id)
 
         let pause = swrun.run(["pause", "sleepy"])
         #expect(pause.status == 0, "\(pause)")
         #expect(pause.stdout == "sleepy\n")
-        if Host.exists(freezer) {
-            #expect(Host.read(freezer)?.hasPrefix("FROZEN") == true)
-        } else {
-            #expect(Host.read(unified)?.hasPrefix("1") == true)
+        switch Host.cgroupVersion {
+        case .v1:
+            #expect(Host.read(freezer + "/freezer.state") == "FROZEN\n")
+        case .v2:
+            #expect(Host.read(freezer + "/cgroup.freeze") == "1\n")
+            #expect(Host.read(freezer + "/cgroup.events")?.contains("frozen 1\n") == true)
         }
         let paused = inspect("sleepy")
         #expect(paused?.state["Status"] as? String == "paused")
@@ -144,8 +145,12 @@ struct LifecycleCommandsTests {
         let unpause = swrun.run(["unpause", "sleepy"])
         #expect(unpause.status == 0, "\(unpause)")
         #expect(unpause.stdout == "sleepy\n")
-        if Host.exists(freezer) {
-            #expect(Host.read(freezer)?.hasPrefix("THAWED") == true)
+        switch Host.cgroupVersion {
+        case .v1:
+            #expect(Host.read(freezer + "/freezer.state") == "THAWED\n")
+        case .v2:
+            #expect(Host.read(freezer + "/cgroup.freeze") == "0\n")
+            #expect(Host.read(freezer + "/cgroup.events")?.contains("frozen 0\n") == true)
         }
         #expect(inspect("sleepy")?.state["Status"] as? String == "running")
         let notPaused = swrun.run(["unpause", "sleepy"])

@@ -104,8 +104,11 @@ struct LifecycleTests {
         #expect(swrun.containerDirectories().isEmpty)
         #expect(swrun.containerIDs().isEmpty)
         #expect(!(Host.read("/proc/self/mountinfo") ?? "").contains(swrun.root))
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/pids/swrun")) ?? []
-        #expect(!pids.contains { $0.hasPrefix(result.out) })
+        #expect(result.out.count == 12, "\(result)")
+        for parent in Host.cgroupParentDirectories() {
+            let children = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+            #expect(!children.contains { $0.hasPrefix(result.out) }, "\(parent) still holds \(result.out)…")
+        }
     }
 
     @Test func failedStartWithRmLeavesNothingBehind() {

@@ -2,51 +2,67 @@ import Foundation
 import Glibc
 import Testing
 
-/// Resource limits on a cgroup v1 host, seen from inside the container and from the host.
-@Suite("run: cgroup limits", .serialized, .enabled(if: Host.hasCgroupV1))
+/// Resource limits, seen from inside the container and from the host, on a cgroup v1
+/// host and on a cgroup v2 one (`Host.cgroupVersion`). Inside, the cgroup namespace
+/// shows the container's own cgroup at the root of /sys/fs/cgroup.
+@Suite("run: cgroup limits", .serialized)
 struct RunCgroupTests {
-    static let controllers = ["memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio", "cpuset"]
-        .filter { Host.exists("/sys/fs/cgroup/" + $0) }
-
     let swrun: Swrun
 
     init() throws { swrun = try Swrun() }
 
-    /// Runs `cat` of cgroup files inside a container with `flags`, one value per line.
-    func readInside(_ flags: [String], _ files: [String]) -> [String] {
-        let script = files.map { "cat /sys/fs/cgroup/\($0)" }.joined(separator: "; ")
+    /// Runs a container with `flags` that prints the cgroup files (relative to its
+    /// /sys/fs/cgroup) named for this host's cgroup version, and expects their values.
+    func expectInside(
+        _ flags: [String], v1: KeyValuePairs<String, String>, v2: KeyValuePairs<String, String>,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let expected = Host.cgroupVersion == .v1 ? v1 : v2
+        let script = expected.map { "cat /sys/fs/cgroup/\($0.key)" }.joined(separator: "; ")
         let result = swrun.runRm(flags + ["busybox", "sh", "-c", script])
-        #expect(result.status == 0, "\(result)")
-        return result.lines
+        #expect(result.status == 0, "\(result)", sourceLocation: sourceLocation)
+        #expect(result.lines == expected.map(\.value), "\(expected.map(\.key)): \(result)", sourceLocation: sourceLocation)
     }
 
     @Test func memoryLimitIsWritten() {
-        let values = readInside(["--memory", "64m"], ["memory/memory.limit_in_bytes"])
-        #expect(values == ["67108864"])
+        expectInside(["--memory", "64m"], v1: ["memory/memory.limit_in_bytes": "67108864"], v2: ["memory.max": "67108864"])
     }
 
+    /// docker's --memory-swap is memory plus swap: v1's memsw limit, while v2's
+    /// memory.swap.max holds the swap alone (128m - 64m).
     @Test func memorySwapLimitIsWritten() throws {
-        try #require(Host.exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"), "no swap accounting")
-        let values = readInside(["-m", "64m", "--memory-swap", "128m"], ["memory/memory.limit_in_bytes", "memory/memory.memsw.limit_in_bytes"])
-        #expect(values == ["67108864", "134217728"])
+        switch Host.cgroupVersion {
+        case .v1:
+            try #require(Host.exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"), "no swap accounting")
+        case .v2:
+            let listing = swrun.runRm(["--memory", "64m", "busybox", "ls", "/sys/fs/cgroup"])
+            try #require(listing.lines.contains("memory.swap.max"), "no swap accounting: \(listing)")
+        }
+        expectInside(["-m", "64m", "--memory-swap", "128m"],
+                     v1: ["memory/memory.limit_in_bytes": "67108864", "memory/memory.memsw.limit_in_bytes": "134217728"],
+                     v2: ["memory.max": "67108864", "memory.swap.max": "67108864"])
     }
 
     @Test func cpusBecomeAQuota() {
-        let values = readInside(["--cpus", "0.5"], ["cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us"])
-        #expect(values == ["50000", "100000"])
+        expectInside(["--cpus", "0.5"],
+                     v1: ["cpu/cpu.cfs_quota_us": "50000", "cpu/cpu.cfs_period_us": "100000"],
+                     v2: ["cpu.max": "50000 100000"])
     }
 
+    /// On v2 the shares become a weight as runc and crun convert them:
+    /// 1 + ((512 - 2) * 9999) / 262142 = 20 in integer arithmetic.
     @Test func cpuSharesAreWritten() {
-        #expect(readInside(["--cpu-shares", "512"], ["cpu/cpu.shares"]) == ["512"])
+        expectInside(["--cpu-shares", "512"], v1: ["cpu/cpu.shares": "512"], v2: ["cpu.weight": "20"])
     }
 
     @Test func pidsLimitIsWritten() {
-        #expect(readInside(["--pids-limit", "10"], ["pids/pids.max"]) == ["10"])
+        expectInside(["--pids-limit", "10"], v1: ["pids/pids.max": "10"], v2: ["pids.max": "10"])
     }
 
     @Test func noLimitsMeansUnlimited() {
-        let values = readInside([], ["pids/pids.max", "cpu/cpu.cfs_quota_us"])
-        #expect(values == ["max", "-1"])
+        expectInside([],
+                     v1: ["pids/pids.max": "max", "cpu/cpu.cfs_quota_us": "-1"],
+                     v2: ["pids.max": "max", "cpu.max": "max 100000", "memory.max": "max"])
     }
 
     @Test func memoryHogIsOOMKilled() {
@@ -73,8 +89,7 @@ struct RunCgroupTests {
         #expect(result.status == 0, "\(result)")
         let short = result.out
         #expect(short.count == 12)
-        for controller in Self.controllers {
-            let parent = "/sys/fs/cgroup/\(controller)/swrun"
+        for parent in Host.cgroupParentDirectories() {
             let children = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
             #expect(!children.contains { $0.hasPrefix(short) }, "\(parent) still holds \(short)…")
         }
@@ -90,20 +105,17 @@ struct RunCgroupTests {
         guard let id = ids.first else { return }
         let removed = swrun.run(["rm", id])
         #expect(removed.status == 0, "\(removed)")
-        for controller in Self.controllers {
-            #expect(!Host.exists("/sys/fs/cgroup/\(controller)/swrun/\(id)"), "\(controller) cgroup left behind")
-        }
+        #expect(Host.remainingCgroupDirectories(id: id).isEmpty, "cgroup left behind")
     }
 
     @Test func cgroupParentPlacesTheContainer() throws {
         let parent = "swrun-it-parent-\(UInt32.random(in: 0...UInt32.max))"
         defer {
-            for controller in Self.controllers {
-                let dir = "/sys/fs/cgroup/\(controller)/\(parent)"
-                for child in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where child.count == 64 {
-                    rmdir(dir + "/" + child)
+            for directory in Host.cgroupParentDirectories(parent) {
+                for child in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where child.count == 64 {
+                    rmdir(directory + "/" + child)
                 }
-                rmdir(dir)
+                rmdir(directory)
             }
         }
         let running = try swrun.start(["run", "--rm", "--cgroup-parent", parent, "--memory", "48m",
@@ -111,21 +123,22 @@ struct RunCgroupTests {
         #expect(running.waitForOutput("\n"))
         defer { running.signal(SIGKILL) }
         var found: String?
-        for _ in 0..<200 where found == nil {
-            let children = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/memory/" + parent)) ?? []
-            found = children.first { $0.count == 64 }
+        let deadline = Date().addingTimeInterval(5)
+        while found == nil, Date() < deadline {
+            found = Host.containerCgroups(parent: parent).first
             if found == nil { usleep(25_000) }
         }
-        let id = try #require(found, "no container cgroup under memory/\(parent)")
-        let limit = Host.read("/sys/fs/cgroup/memory/\(parent)/\(id)/memory.limit_in_bytes")
-        #expect(limit?.trimmingCharacters(in: .newlines) == "50331648")
-        let tasks = Host.read("/sys/fs/cgroup/pids/\(parent)/\(id)/tasks") ?? ""
-        #expect(!tasks.isEmpty, "the container's processes are in the pids cgroup")
-        #expect(!Host.exists("/sys/fs/cgroup/memory/swrun/\(id)"))
+        let id = try #require(found, "no container cgroup under \(Host.cgroupParentDirectories(parent))")
+        let memory = Host.containerCgroupDirectory("memory", parent: parent, id: id)
+        let limitFile = Host.cgroupVersion == .v1 ? "memory.limit_in_bytes" : "memory.max"
+        #expect(Host.read(memory + "/" + limitFile)?.trimmingCharacters(in: .newlines) == "50331648")
+        let procs = Host.read(Host.containerCgroupDirectory("pids", parent: parent, id: id) + "/cgroup.procs") ?? ""
+        #expect(!procs.isEmpty, "the container's processes are in its cgroup")
+        #expect(Host.remainingCgroupDirectories(id: id).isEmpty, "also placed under swrun/")
         running.signal(SIGTERM)
         let result = running.wait(timeout: 10)
         #expect(!result.timedOut, "\(result)")
         #expect(result.out == String(id.prefix(12)))
-        #expect(!Host.exists("/sys/fs/cgroup/memory/\(parent)/\(id)"), "cgroup left behind after --rm")
+        #expect(Host.remainingCgroupDirectories(parent: parent, id: id).isEmpty, "cgroup left behind after --rm")
     }
 }

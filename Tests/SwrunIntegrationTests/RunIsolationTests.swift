@@ -113,7 +113,9 @@ struct RunIsolationTests {
     }
 
     @Test func sysAndCgroupfsAreReadOnly() {
-        let result = swrun.runRm(["busybox", "sh", "-c", "touch /sys/x; touch /sys/fs/cgroup/x; mkdir /sys/fs/cgroup/memory/x; echo done"])
+        // A new cgroup: below the memory hierarchy on v1, below the container's own on v2.
+        let newCgroup = Host.cgroupVersion == .v1 ? "/sys/fs/cgroup/memory/x" : "/sys/fs/cgroup/x"
+        let result = swrun.runRm(["busybox", "sh", "-c", "touch /sys/x; touch /sys/fs/cgroup/x; mkdir \(newCgroup); echo done"])
         #expect(result.stdout == "done\n", "\(result)")
         #expect(result.stderr.components(separatedBy: "Read-only file system").count - 1 == 3, "\(result)")
         let mounts = swrun.runRm(["busybox", "sh", "-c", "grep -E ' /sys | /sys/fs/cgroup ' /proc/mounts | cut -d' ' -f2,4 | cut -d, -f1"])
