@@ -4,14 +4,21 @@ import SwrunOS
 import Testing
 @testable import SwrunCgroups
 
-/// Against the real kernel, as root: the v1 hierarchies under /sys/fs/cgroup, and a
-/// cgroup2 mount with no controllers at /sys/fs/cgroup/unified (a hybrid host).
+/// Against the real kernel, as root. On a hybrid host: the v1 hierarchies under
+/// /sys/fs/cgroup, and a cgroup2 mount with no controllers at /sys/fs/cgroup/unified.
+/// On a v2 host: the unified hierarchy at /sys/fs/cgroup, with its controllers. The
+/// v1 tests run on the first, the limit tests of v2 on the second, the others on both.
 @Suite("Cgroup managers on the kernel's cgroupfs", .serialized)
 struct CgroupKernelTests {
     static let isRoot = geteuid() == 0
     static let hasV1 = isRoot && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.limit_in_bytes")
-    static let unifiedRoot = "/sys/fs/cgroup/unified"
+    /// A v2 host: /sys/fs/cgroup is the cgroup2 mount (swrun's own detection).
+    static let isV2Host = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
+    /// The cgroup2 mount: /sys/fs/cgroup on a v2 host, /sys/fs/cgroup/unified on a hybrid one.
+    static let unifiedRoot = isV2Host ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified"
     static let hasUnified = isRoot && FileManager.default.fileExists(atPath: unifiedRoot + "/cgroup.controllers")
+    /// The unified hierarchy has the controllers (on a hybrid host v1 holds them all).
+    static let hasV2Controllers = isRoot && isV2Host
     static let mib: Int64 = 1 << 20
 
     static func uniqueParent() -> String {
@@ -145,17 +152,67 @@ struct CgroupKernelTests {
         try manager.destroy()
     }
 
-    @Test(.enabled(if: hasUnified)) func v2LimitWithoutControllerIsRefused() throws {
+    @Test(.enabled(if: hasV2Controllers)) func v2LimitsAreWritten() throws {
         let parent = Self.uniqueParent()
         defer { rmdir(Self.unifiedRoot + "/" + parent) }
         let manager = Cgroups.manager(root: Self.unifiedRoot, parent: parent, name: "c1")
         defer { try? manager.destroy() }
-        let available = try Self.read(Self.unifiedRoot + "/cgroup.controllers").split(separator: " ")
-        try #require(!available.contains("memory"))
+        #expect(manager.version == .v2)
+        try manager.create(limits: CgroupLimits(memory: 64 * Self.mib, memorySwap: 128 * Self.mib, cpus: 0.5, cpuShares: 512, pidsLimit: 50))
+        let directory = "\(Self.unifiedRoot)/\(parent)/c1"
+        #expect(try Self.read(directory + "/memory.max") == "67108864")
+        #expect(try Self.read(directory + "/cpu.max") == "50000 100000")
+        // runc's and crun's conversion: 1 + ((512 - 2) * 9999) / 262142.
+        #expect(try Self.read(directory + "/cpu.weight") == "20")
+        #expect(try Self.read(directory + "/pids.max") == "50")
+
+        try manager.create(limits: CgroupLimits(memory: 32 * Self.mib, memorySwap: -1))
+        #expect(try Self.read(directory + "/memory.max") == "33554432")
+        try #require(FileManager.default.fileExists(atPath: directory + "/memory.swap.max"), "no swap accounting")
+        #expect(try Self.read(directory + "/memory.swap.max") == "max")
+        // docker's --memory-swap is memory plus swap; memory.swap.max is the swap alone.
+        try manager.create(limits: CgroupLimits(memory: 64 * Self.mib, memorySwap: 128 * Self.mib))
+        #expect(try Self.read(directory + "/memory.swap.max") == "67108864")
+    }
+
+    @Test(.enabled(if: hasV2Controllers)) func v2OOMKillIsReported() throws {
+        let parent = Self.uniqueParent()
+        defer { rmdir(Self.unifiedRoot + "/" + parent) }
+        let manager = Cgroups.manager(root: Self.unifiedRoot, parent: parent, name: "oom")
+        defer { try? manager.destroy() }
+        try manager.create(limits: CgroupLimits(memory: 8 * Self.mib, memorySwap: 8 * Self.mib, restrictDevices: false))
+        #expect(!manager.oomKilled())
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "echo $$ > \(Self.unifiedRoot)/\(parent)/oom/cgroup.procs && head -c 64m /dev/zero | tail > /dev/null"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(manager.oomKilled())
+    }
+
+    /// A root of the test's own whose parent enables no controller for it: a limit
+    /// there needs a controller the cgroup cannot have, on a hybrid and a v2 host alike.
+    @Test(.enabled(if: hasUnified)) func v2LimitWithoutControllerIsRefused() throws {
+        let outer = Self.unifiedRoot + "/" + Self.uniqueParent()
+        let root = outer + "/root"
+        try #require(mkdir(outer, 0o755) == 0 && mkdir(root, 0o755) == 0, "mkdir \(root): errno \(errno)")
+        defer {
+            rmdir(root + "/swrun")
+            rmdir(root)
+            rmdir(outer)
+        }
+        #expect(try Self.read(root + "/cgroup.controllers") == "")
+        let manager = Cgroups.manager(root: root, parent: "swrun", name: "c1")
+        defer { try? manager.destroy() }
+        #expect(manager.version == .v2)
         let error = #expect(throws: SwrunError.self) {
             try manager.create(limits: CgroupLimits(memory: 64 * Self.mib, restrictDevices: false))
         }
         #expect(error?.code == .unsupported)
+        #expect(error?.message.contains("the memory controller is not available in /swrun") == true, "\(String(describing: error))")
     }
 
     @Test(.enabled(if: hasUnified)) func v2DeviceProgramDeniesDevicesOffTheList() throws {
