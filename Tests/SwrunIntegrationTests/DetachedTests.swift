@@ -75,8 +75,8 @@ import Testing
     }
 
     @Test func rmForceRemovesARunningOrphanWithItsCgroup() throws {
-        let client = try swrun.start(["run", "--name", "victim", "busybox", "sleep", "60"])
-        usleep(500_000)
+        let client = try swrun.start(["run", "--name", "victim", "busybox", "sh", "-c", "echo up; exec sleep 60"])
+        #expect(client.waitForOutput("up"))
         client.signal(SIGKILL)
         _ = client.wait(timeout: 10)
         let id = swrun.run(["ps", "-q", "--no-trunc"]).out

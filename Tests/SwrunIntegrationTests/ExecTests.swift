@@ -109,17 +109,29 @@ import Testing
 
     @Test func detachedExecRunsAndIsReaped() {
         _ = startTarget()
-        let exec = swrun.run(["exec", "-d", "target", "sh", "-c", "sleep 0.3; echo done > /tmp/d"])
+        // The detached command waits for /tmp/go, so it is surely running when top looks.
+        let exec = swrun.run(["exec", "-d", "target", "sh", "-c", "until [ -e /tmp/go ]; do sleep 0.05; done; echo done > /tmp/d"])
         #expect(exec.status == 0, "\(exec)")
         let during = swrun.run(["top", "target"])
-        #expect(during.stdout.contains("sleep 0.3") || during.stdout.contains("sh -c"), "\(during)")
-        usleep(800_000)
-        #expect(swrun.run(["exec", "target", "cat", "/tmp/d"]).out == "done")
-        // No zombies left in the container, and no exec monitor left on the host.
+        #expect(during.stdout.contains("until [ -e /tmp/go ]"), "\(during)")
+        #expect(swrun.run(["exec", "target", "touch", "/tmp/go"]).status == 0)
+        var done = ""
+        let deadline = Date().addingTimeInterval(10)
+        while done != "done", Date() < deadline {
+            usleep(20_000)
+            done = swrun.run(["exec", "target", "sh", "-c", "cat /tmp/d 2>/dev/null; true"]).out
+        }
+        #expect(done == "done")
+        // The detached shell goes away (a zombie would stay in the list), leaving only
+        // PID 1: no zombies in the container, and no exec monitor left on the host.
+        var top = swrun.run(["top", "target"])
+        while top.lines.count != 2, Date() < deadline {
+            usleep(20_000)
+            top = swrun.run(["top", "target"])
+        }
+        #expect(top.lines.count == 2, "\(top)")
         let zombies = swrun.run(["exec", "target", "sh", "-c", "grep -l '^State:.*Z' /proc/[0-9]*/status || true"])
         #expect(zombies.out == "", "\(zombies)")
-        let top = swrun.run(["top", "target"])
-        #expect(top.lines.count == 2, "\(top)")
     }
 
     @Test func execWithATerminal() throws {

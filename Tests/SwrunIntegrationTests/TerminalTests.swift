@@ -101,19 +101,32 @@ final class Terminal {
         term.type("stty size")
         #expect(term.waitFor("30 100"), "\(term.screen())")
         term.resize(width: 120, height: 40)
-        usleep(300_000)
-        term.type("stty size")
-        #expect(term.waitFor("40 120"), "\(term.screen())")
+        // The new size reaches the container's pty when swrun handles its SIGWINCH:
+        // ask again until it is there.
+        let deadline = Date().addingTimeInterval(15)
+        var resized = false
+        while !resized, Date() < deadline {
+            term.type("stty size")
+            resized = term.waitFor("40 120", timeout: 1)
+        }
+        #expect(resized, "\(term.screen())")
         term.type("exit")
         #expect(term.waitFor("rc=0"))
     }
 
     @Test func ctrlCReachesTheContainerNotSwrun() throws {
-        let term = try shell("--rm")
+        let term = try shell("--rm --name interrupted")
         defer { term.close() }
         #expect(term.waitFor("/ #"))
         term.type("sleep 30")
-        usleep(300_000)
+        // Ctrl-C once the sleep runs; else it would only reach the shell's prompt.
+        let deadline = Date().addingTimeInterval(15)
+        var sleeping = false
+        while !sleeping, Date() < deadline {
+            sleeping = swrun.run(["top", "interrupted"]).stdout.contains("sleep 30")
+            if !sleeping { usleep(20_000) }
+        }
+        #expect(sleeping, "\(term.screen())")
         term.send("C-c")
         term.type("echo survived")
         #expect(term.waitFor("survived"), "\(term.screen())")

@@ -53,6 +53,18 @@ private func blobs(of image: StoredImage) -> Set<String> {
 
 private func noUser(_ id: Digest) -> ImageUser? { nil }
 
+/// Whether a thread of this process is blocked in flock(2) on the file at `path`: a
+/// waiter's line in /proc/locks ("2: -> FLOCK  ADVISORY  WRITE <pid> <dev>:<inode> 0 EOF").
+private func waitsForFlock(on path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return false }
+    return locks.split(separator: "\n").contains { line in
+        let fields = line.split(separator: " ")
+        return fields.count >= 7 && fields[1] == "->" && fields[2] == "FLOCK"
+            && fields[5] == "\(getpid())" && fields[6].hasSuffix(":\(info.st_ino)")
+    }
+}
+
 @Suite("ImageStore: tag, untag, delete and garbage collection", .enabled(if: getuid() == 0, "extraction keeps owners: needs root"))
 struct ImageStoreRemoveTests {
     @Test("garbage collection waits for a publisher holding the collection lock, then keeps what it published")
@@ -70,7 +82,9 @@ struct ImageStoreRemoveTests {
             finished.withLock { $0 = true }
         }
         removal.start()
-        usleep(300_000)
+        let deadline = Date().addingTimeInterval(10)
+        while !waitsForFlock(on: store.collectionLockPath), !finished.withLock({ $0 }), Date() < deadline { usleep(10_000) }
+        #expect(waitsForFlock(on: store.collectionLockPath), "rmi waits for the collection lock")
         #expect(finished.withLock { $0 } == false, "rmi must wait for the publisher")
         // Still waiting: the publisher names the same layer (the same tar) under a new tag.
         let tar = open(sandbox.path + "/d.tar", O_RDONLY | O_CLOEXEC)
