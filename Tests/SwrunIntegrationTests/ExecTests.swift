@@ -151,7 +151,7 @@ import Testing
         // exec into it: the swrun binaries on the host stay byte for byte the same.
         let attack = "while true; do for f in /proc/[0-9]*/exe; do (echo pwned >> $f) 2>/dev/null; done; done"
         #expect(swrun.run(["run", "-d", "--name", "hostile", "busybox", "sh", "-c", attack]).status == 0)
-        let binaries = [Swrun.binary, Swrun.binary.replacingOccurrences(of: "/swrun", with: "/swrun-init")]
+        let binaries = [Swrun.binary, URL(fileURLWithPath: Swrun.binary).deletingLastPathComponent().appendingPathComponent("swrun-init").path]
         let before = binaries.map { Host.run("/usr/bin/sha256sum", [$0]).stdout }
         for _ in 0..<5 {
             #expect(swrun.run(["exec", "hostile", "true"]).status == 0)
