@@ -32,6 +32,13 @@ private final class RemoveSandbox {
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
+        return try importAgain(name, tag: tag, changes: changes)
+    }
+
+    /// Imports the tar `importImage(name, …)` made once more: a tar made anew a second
+    /// later would differ in its mtimes, so only the same tar gives the same layer.
+    func importAgain(_ name: String, tag: String?, changes: [String] = []) throws -> StoredImage {
+        let tar = path + "/" + name + ".tar"
         let fd = open(tar, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SwrunError.system("open \(tar)") }
         defer { close(fd) }
@@ -87,10 +94,7 @@ struct ImageStoreRemoveTests {
         #expect(waitsForFlock(on: store.collectionLockPath), "rmi waits for the collection lock")
         #expect(finished.withLock { $0 } == false, "rmi must wait for the publisher")
         // Still waiting: the publisher names the same layer (the same tar) under a new tag.
-        let tar = open(sandbox.path + "/d.tar", O_RDONLY | O_CLOEXEC)
-        try #require(tar >= 0)
-        defer { close(tar) }
-        let kept = try sandbox.store.importTarball(inputFD: tar, changes: [], message: nil, tag: "kept:1")
+        let kept = try sandbox.importAgain("d", tag: "kept:1")
         #expect(kept.config.rootfs.diffIDs == doomed.config.rootfs.diffIDs)
         close(publisher)
         for _ in 0..<200 where !finished.withLock({ $0 }) { usleep(10_000) }
@@ -137,7 +141,7 @@ struct ImageStoreRemoveTests {
     func keepsSharedLayers() throws {
         let sandbox = try RemoveSandbox()
         let first = try sandbox.importImage("shared", content: "same\n", tag: "one:1")
-        let second = try sandbox.importImage("shared", content: "same\n", tag: "two:1", changes: ["ENV X=1"])
+        let second = try sandbox.importAgain("shared", tag: "two:1", changes: ["ENV X=1"])
         #expect(first.id != second.id)
         #expect(first.config.rootfs.diffIDs == second.config.rootfs.diffIDs)
 
