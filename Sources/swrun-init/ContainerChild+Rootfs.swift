@@ -68,7 +68,7 @@ extension ContainerChild {
         let lowers = fds.dropFirst(2).map(String.init).joined(separator: ":")
         let data = "lowerdir=\(lowers),upperdir=\(fds[0]),workdir=\(fds[1])"
         try check(chdir("/proc/self/fd"), "chdir /proc/self/fd")
-        try check(mount("overlay", config.rootfs, "overlay", 0, data), "mount overlay (\(config.lowerDirs.count) layers)")
+        try check(mount("none", config.rootfs, "overlay", 0, data), "mount overlay (\(config.lowerDirs.count) layers)")
     }
 
     private func refuseSymlink(_ name: String) throws {
