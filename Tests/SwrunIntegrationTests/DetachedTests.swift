@@ -23,8 +23,13 @@ import Testing
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
+        // A stuck relay fails the test after two minutes instead of hanging the run.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         #expect(process.terminationStatus == 0)
         #expect(output.count == input.count)
         #expect(output == input)

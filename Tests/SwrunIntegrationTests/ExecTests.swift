@@ -102,7 +102,7 @@ import Testing
         let input = swrun.scratch + "/in.bin"
         FileManager.default.createFile(atPath: input, contents: Data(bytes))
         let output = swrun.scratch + "/out.bin"
-        let status = Terminal.shell("\(Swrun.binary) --root \(swrun.root) exec -i target cat < \(input) > \(output)")
+        let status = Terminal.shell("timeout -k 5 120 \(Swrun.binary) --root \(swrun.root) exec -i target cat < \(input) > \(output)")
         #expect(status == 0)
         #expect(FileManager.default.contents(atPath: output) == Data(bytes))
     }
