@@ -136,7 +136,7 @@ extension ImageStore {
 
     private func collectChanges(upperDir: String, relative: [String], lowers: [String], into result: inout [FilesystemChange]) throws {
         let directory = ([upperDir] + relative).joined(separator: "/")
-        let names = try Self.directoryNames(directory)
+        let names = try FileIO.directoryNames(directory)
         for name in names {
             let components = relative + [name]
             let path = ([upperDir] + components).joined(separator: "/")
@@ -158,11 +158,11 @@ extension ImageStore {
             if below && LayerWriter.isOpaqueDirectory(path) {
                 var hidden = Set<String>()
                 for lower in lowers {
-                    for child in (try? Self.directoryNames(([lower] + components).joined(separator: "/"))) ?? [] {
+                    for child in (try? FileIO.directoryNames(([lower] + components).joined(separator: "/"))) ?? [] {
                         hidden.insert(child)
                     }
                 }
-                for child in hidden.subtracting(try Self.directoryNames(path))
+                for child in hidden.subtracting(try FileIO.directoryNames(path))
                 where Self.existsInLayers(components + [child], lowers) {
                     result.append(.init(kind: .deleted, path: display + "/" + child))
                 }
@@ -189,19 +189,5 @@ extension ImageStore {
             if hidesBelow { return false }
         }
         return false
-    }
-
-    /// The names in the directory at `path`, without `.` and `..`.
-    private static func directoryNames(_ path: String) throws -> [String] {
-        guard let directory = opendir(path) else { throw SwrunError.system("opendir \(path)") }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 }
