@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "swrun", targets: ["swrun"]),
         .executable(name: "swrun-init", targets: ["swrun-init"]),
+        .executable(name: "swrun-oci", targets: ["swrun-oci"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +40,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "SwrunRuntime", dependencies: [
-            "SwrunOS", "SwrunCgroups", "SwrunSecurity", "CSwrun",
+            "SwrunOS", "SwrunCgroups", "SwrunSecurity", "SwrunOCI", "CSwrun",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Go text/template, the subset docker's --format uses.
@@ -49,6 +50,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The OCI runtime with runc's command line: a second front end of SwrunRuntime.
+        .executableTarget(name: "swrun-oci", dependencies: ["SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunSecurity"]),
         // Single-threaded container setup: no Foundation, no Dispatch, no async.
         // Linked fully static: it starts in well under a millisecond and, as the
         // long-lived monitor of every container, maps as little as possible.

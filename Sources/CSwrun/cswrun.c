@@ -21,6 +21,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -53,13 +54,15 @@ const uint64_t SW_CLONE_NEWNS = CLONE_NEWNS, SW_CLONE_NEWPID = CLONE_NEWPID,
     SW_CLONE_NEWUTS = CLONE_NEWUTS, SW_CLONE_NEWIPC = CLONE_NEWIPC,
     SW_CLONE_NEWNET = CLONE_NEWNET, SW_CLONE_NEWCGROUP = CLONE_NEWCGROUP,
     SW_CLONE_NEWUSER = CLONE_NEWUSER, SW_CLONE_INTO_CGROUP = CLONE_INTO_CGROUP,
-    SW_CLONE_PIDFD = CLONE_PIDFD;
+    SW_CLONE_PIDFD = CLONE_PIDFD, SW_CLONE_PARENT = CLONE_PARENT;
 
 pid_t sw_clone3(uint64_t flags, int cgroup_fd, int *pidfd_out) {
     struct clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the kernel requires 0 and gives the child this process's own
+    // exit signal (SIGCHLD, to the shared parent).
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgroup_fd;
@@ -262,6 +265,30 @@ ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd) {
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(c), sizeof(int));
     return n;
+}
+
+int sw_unix_connect(const char *path) {
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof addr.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int rc;
+    do {
+        rc = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
 }
 
 int sw_open_pty(int *master, int *replica) {

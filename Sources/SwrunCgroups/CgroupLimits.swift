@@ -18,6 +18,9 @@ public struct CgroupLimits: Sendable, Equatable, Codable {
     /// Only docker's default device allowlist when true; every device when false
     /// (`--privileged`).
     public var restrictDevices: Bool
+    /// Devices allowed beyond docker's list when restricted, as v1 spells them
+    /// ("c 10:200 rwm", "b *:* m"): an OCI spec's `linux.resources.devices` allow rules.
+    public var extraAllowedDevices: [String]?
 
     public init(
         memory: Int64? = nil,
@@ -33,6 +36,11 @@ public struct CgroupLimits: Sendable, Equatable, Codable {
         self.cpuShares = cpuShares
         self.pidsLimit = pidsLimit
         self.restrictDevices = restrictDevices
+    }
+
+    /// The allowlist when devices are restricted: docker's, then the extra rules.
+    var allowedDevices: [DeviceRule] {
+        DeviceRule.dockerDefaults + (extraAllowedDevices ?? []).compactMap(DeviceRule.init(v1String:))
     }
 
     /// The CFS period every `cpus` quota is expressed in, in microseconds.

@@ -17,6 +17,8 @@ public protocol CgroupManager: Sendable {
     func freeze() throws
     /// Lets frozen processes run again.
     func thaw() throws
+    /// Whether the cgroup is frozen (or freezing); false when it does not exist.
+    var isFrozen: Bool { get }
     /// Kills the processes left (SIGKILL) and removes the cgroup from every
     /// hierarchy. A cgroup that does not exist is fine.
     func destroy() throws

@@ -9,6 +9,6 @@ extension CgroupV1Manager {
             throw SwrunError(.unsupported, "cgroup v1: the devices controller is not mounted, so devices cannot be restricted")
         }
         try CgroupFS.write(dir + "/devices.deny", "a")
-        try CgroupFS.writeLines(dir + "/devices.allow", DeviceRule.dockerDefaults.map(\.v1String))
+        try CgroupFS.writeLines(dir + "/devices.allow", limits.allowedDevices.map(\.v1String))
     }
 }

@@ -9,6 +9,11 @@ extension CgroupV1Manager {
         try setFreezerState("THAWED")
     }
 
+    var isFrozen: Bool {
+        guard let dir = directory("freezer"), let state = try? CgroupFS.read(dir + "/freezer.state") else { return false }
+        return !state.hasPrefix("THAWED")
+    }
+
     /// Writes `freezer.state` until it reads back `state` ("FREEZING" in between);
     /// the write is repeated because tasks forked meanwhile can leave it FREEZING.
     private func setFreezerState(_ state: String) throws {

@@ -9,6 +9,10 @@ extension CgroupV2Manager {
         try setFrozen(false)
     }
 
+    var isFrozen: Bool {
+        (try? CgroupFS.read(directory + "/cgroup.freeze"))?.hasPrefix("1") ?? false
+    }
+
     /// Writes `cgroup.freeze` and waits until `cgroup.events` reports the new state.
     private func setFrozen(_ frozen: Bool) throws {
         try cgroupPath.validate()

@@ -44,7 +44,7 @@ struct CgroupV2Manager: CgroupManager {
         try applyCPU(limits)
         try applyPids(limits)
         if limits.restrictDevices {
-            try attachDeviceFilter(directory, DeviceRule.dockerDefaults)
+            try attachDeviceFilter(directory, limits.allowedDevices)
         }
     }
 

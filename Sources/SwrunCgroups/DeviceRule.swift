@@ -44,3 +44,29 @@ struct DeviceRule: Sendable, Equatable {
         DeviceRule(kind: .char, major: 10, minor: 229, access: .all), // /dev/fuse
     ]
 }
+
+extension DeviceRule {
+    /// Parses "c 1:3 rwm" (`a` = every device; `*` = any number); nil if malformed.
+    init?(v1String text: String) {
+        let parts = text.split(separator: " ")
+        guard parts.count == 3, let kindChar = parts[0].first else { return nil }
+        let numbers = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard numbers.count == 2 else { return nil }
+        func number(_ s: Substring) -> UInt32?? { s == "*" ? .some(nil) : UInt32(s).map { .some($0) } }
+        guard let major = number(numbers[0]), let minor = number(numbers[1]) else { return nil }
+        var access: Access = []
+        for letter in parts[2] {
+            switch letter {
+            case "r": access.insert(.read)
+            case "w": access.insert(.write)
+            case "m": access.insert(.mknod)
+            default: return nil
+            }
+        }
+        switch kindChar {
+        case "c": self.init(kind: .char, major: major, minor: minor, access: access)
+        case "b": self.init(kind: .block, major: major, minor: minor, access: access)
+        default: return nil
+        }
+    }
+}

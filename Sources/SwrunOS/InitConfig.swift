@@ -16,8 +16,11 @@ public struct InitMount: Sendable, Equatable {
     public var data: String
     /// The destination is a file, not a directory (created empty if missing).
     public var isFile: Bool
+    /// Propagation applied once mounted (`MS_SHARED|MS_REC`, …); 0 leaves it.
+    public var propagation: UInt64
 
-    public init(kind: Kind, source: String, destination: String, fsType: String = "", flags: UInt64 = 0, data: String = "", isFile: Bool = false) {
+    public init(kind: Kind, source: String, destination: String, fsType: String = "", flags: UInt64 = 0, data: String = "",
+                isFile: Bool = false, propagation: UInt64 = 0) {
         self.kind = kind
         self.source = source
         self.destination = destination
@@ -25,6 +28,39 @@ public struct InitMount: Sendable, Equatable {
         self.flags = flags
         self.data = data
         self.isFile = isFile
+        self.propagation = propagation
+    }
+}
+
+/// A device node the container's init creates in its /dev (OCI `linux.devices`).
+public struct InitDevice: Sendable, Equatable {
+    /// `S_IFCHR`, `S_IFBLK` or `S_IFIFO`.
+    public var type: UInt32
+    public var path: String
+    public var major: UInt32
+    public var minor: UInt32
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    public init(type: UInt32, path: String, major: UInt32, minor: UInt32, mode: UInt32, uid: UInt32, gid: UInt32) {
+        self.type = type
+        self.path = path
+        self.major = major
+        self.minor = minor
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+    }
+}
+
+/// A namespace the container joins instead of creating (OCI `linux.namespaces[].path`).
+public struct InitNamespacePath: Sendable, Equatable {
+    /// The `CLONE_NEW*` flag of the namespace.
+    public var flag: UInt64
+    public var path: String
+    public init(flag: UInt64, path: String) {
+        self.flag = flag
+        self.path = path
     }
 }
 
@@ -105,7 +141,41 @@ public struct InitConfig: Sendable, Equatable {
     public var joinPid: Int32 = 0
     public var joinContainerID = ""
 
+    // OCI runtime mode (`swrun-oci`).
+    /// The caller drives the container as runc's callers do: stdio inherited, the
+    /// process born as the caller's child (`CLONE_PARENT`, so a subreaper shim reaps
+    /// it), and no monitor once it has started.
+    public var runtimeMode = false
+    /// `create`: a FIFO the container's init opens for writing once set up, blocking
+    /// there until `start` reads it. Empty: exec at once.
+    public var execFifo = ""
+    /// Namespaces joined instead of created (`setns` on the path).
+    public var joinNamespaces: [InitNamespacePath] = []
+    /// Device nodes beyond the default set, made in /dev.
+    public var devices: [InitDevice] = []
+    /// `KEY=VALUE` sysctls written under /proc/sys once /proc is the container's.
+    public var sysctls: [String] = []
+    /// /proc/self/oom_score_adj, when set.
+    public var oomScoreAdj: Int64?
+    /// Bounding, effective, permitted, inheritable and ambient sets, in that order;
+    /// empty means `capabilities` for the first three and none for the others.
+    public var capabilitySets: [UInt64] = []
+    /// The command's umask; nil is 0022.
+    public var umask: UInt32?
+    public var domainname = ""
+    /// A unix socket that receives the pty master (`--console-socket`).
+    public var consoleSocket = ""
+    /// Extra fds from 3 up the command inherits (`--preserve-fds`).
+    public var preserveFDs: UInt64 = 0
+    /// `MS_SHARED`, `MS_SLAVE`, `MS_PRIVATE` or `MS_UNBINDABLE` for the root (0 = private).
+    public var rootfsPropagation: UInt64 = 0
+
     public init() {}
+
+    /// The child waits for the monitor's word before its cgroup namespace: v1 (the
+    /// monitor moves it into its cgroups) and runtime-mode create (the runtime runs
+    /// its createRuntime hooks first).
+    public var awaitsWord: Bool { !cgroupProcsFiles.isEmpty || (runtimeMode && joinPid == 0) }
 }
 
 extension InitConfig {
@@ -119,7 +189,7 @@ extension InitConfig {
         w.u64(UInt64(mounts.count))
         for m in mounts {
             w.u64(m.kind.rawValue); w.string(m.source); w.string(m.destination)
-            w.string(m.fsType); w.u64(m.flags); w.string(m.data); w.bool(m.isFile)
+            w.string(m.fsType); w.u64(m.flags); w.string(m.data); w.bool(m.isFile); w.u64(m.propagation)
         }
         w.strings(maskedPaths); w.strings(readonlyPaths); w.bool(privileged)
         w.strings(args); w.strings(env); w.string(cwd)
@@ -131,6 +201,19 @@ extension InitConfig {
         w.string(logPath); w.string(exitPath); w.string(oomEventsFile); w.strings(cgroupDirectories)
         w.string(autoRemoveDirectory)
         w.i64(Int64(joinPid)); w.string(joinContainerID)
+        w.bool(runtimeMode); w.string(execFifo)
+        w.u64(UInt64(joinNamespaces.count))
+        for n in joinNamespaces { w.u64(n.flag); w.string(n.path) }
+        w.u64(UInt64(devices.count))
+        for d in devices {
+            w.u64(UInt64(d.type)); w.string(d.path); w.u64(UInt64(d.major)); w.u64(UInt64(d.minor))
+            w.u64(UInt64(d.mode)); w.u64(UInt64(d.uid)); w.u64(UInt64(d.gid))
+        }
+        w.strings(sysctls); w.bool(oomScoreAdj != nil); w.i64(oomScoreAdj ?? 0)
+        w.u64(UInt64(capabilitySets.count))
+        for set in capabilitySets { w.u64(set) }
+        w.bool(umask != nil); w.u64(UInt64(umask ?? 0)); w.string(domainname); w.string(consoleSocket)
+        w.u64(preserveFDs); w.u64(rootfsPropagation)
         return w.bytes
     }
 
@@ -148,7 +231,8 @@ extension InitConfig {
                 throw SwrunError(.corrupt, "init message: bad mount kind")
             }
             return InitMount(kind: kind, source: try r.string(), destination: try r.string(),
-                             fsType: try r.string(), flags: try r.u64(), data: try r.string(), isFile: try r.bool())
+                             fsType: try r.string(), flags: try r.u64(), data: try r.string(), isFile: try r.bool(),
+                             propagation: try r.u64())
         }
         maskedPaths = try r.strings(); readonlyPaths = try r.strings(); privileged = try r.bool()
         args = try r.strings(); env = try r.strings(); cwd = try r.string()
@@ -164,6 +248,30 @@ extension InitConfig {
         logPath = try r.string(); exitPath = try r.string(); oomEventsFile = try r.string()
         cgroupDirectories = try r.strings(); autoRemoveDirectory = try r.string()
         joinPid = Int32(truncatingIfNeeded: try r.i64()); joinContainerID = try r.string()
+        runtimeMode = try r.bool(); execFifo = try r.string()
+        let joinCount = try r.u64()
+        guard joinCount < 16 else { throw SwrunError(.corrupt, "init message: bad namespace count") }
+        joinNamespaces = try (0..<joinCount).map { _ in InitNamespacePath(flag: try r.u64(), path: try r.string()) }
+        let deviceCount = try r.u64()
+        guard deviceCount < 100_000 else { throw SwrunError(.corrupt, "init message: bad device count") }
+        devices = try (0..<deviceCount).map { _ in
+            InitDevice(type: UInt32(truncatingIfNeeded: try r.u64()), path: try r.string(),
+                       major: UInt32(truncatingIfNeeded: try r.u64()), minor: UInt32(truncatingIfNeeded: try r.u64()),
+                       mode: UInt32(truncatingIfNeeded: try r.u64()), uid: UInt32(truncatingIfNeeded: try r.u64()),
+                       gid: UInt32(truncatingIfNeeded: try r.u64()))
+        }
+        sysctls = try r.strings()
+        let hasOom = try r.bool()
+        let oom = try r.i64()
+        oomScoreAdj = hasOom ? oom : nil
+        let setCount = try r.u64()
+        guard setCount <= 5 else { throw SwrunError(.corrupt, "init message: bad capability sets") }
+        capabilitySets = try (0..<setCount).map { _ in try r.u64() }
+        let hasUmask = try r.bool()
+        let mask = UInt32(truncatingIfNeeded: try r.u64())
+        umask = hasUmask ? mask : nil
+        domainname = try r.string(); consoleSocket = try r.string()
+        preserveFDs = try r.u64(); rootfsPropagation = try r.u64()
     }
 }
 
@@ -177,6 +285,9 @@ public enum InitReport: Sendable, Equatable {
     case exited(status: Int32)
     /// Output of the container: stream 1 = stdout, 2 = stderr.
     case output(stream: UInt8, data: [UInt8])
+    /// Runtime mode: the container's init exists in its namespaces and cgroup and
+    /// waits for the runtime's word (after its createRuntime hooks).
+    case created(pid: Int32)
 
     public func encoded() -> [UInt8] {
         var w = WireWriter()
@@ -185,6 +296,7 @@ public enum InitReport: Sendable, Equatable {
         case .failed(let step, let err, let message): w.u64(2); w.string(step); w.i64(Int64(err)); w.string(message)
         case .exited(let status): w.u64(3); w.i64(Int64(status))
         case .output(let stream, let data): w.u64(4); w.u64(UInt64(stream)); w.raw(data)
+        case .created(let pid): w.u64(5); w.i64(Int64(pid))
         }
         return w.bytes
     }
@@ -196,6 +308,7 @@ public enum InitReport: Sendable, Equatable {
         case 2: self = .failed(step: try r.string(), errno: Int32(truncatingIfNeeded: try r.i64()), message: try r.string())
         case 3: self = .exited(status: Int32(truncatingIfNeeded: try r.i64()))
         case 4: self = .output(stream: UInt8(truncatingIfNeeded: try r.u64()), data: try r.raw())
+        case 5: self = .created(pid: Int32(truncatingIfNeeded: try r.i64()))
         default: throw SwrunError(.corrupt, "init report: unknown message")
         }
     }

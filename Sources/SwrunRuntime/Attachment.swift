@@ -116,7 +116,7 @@ extension MonitorClient {
                     try FileIO.writeAll(stream == 2 ? 2 : 1, data)
                 case .exited(let status):
                     return .exited(ContainerRuntime.exitCode(status))
-                case .started, .failed:
+                case .started, .failed, .created:
                     continue
                 }
             }

@@ -72,16 +72,7 @@ extension ContainerRuntime {
         let pid: Int32
         do {
             try cgroup.create(limits: state.limits ?? CgroupLimits())
-            if let unified = cgroup.unifiedDirectory {
-                config.cgroupDirectory = unified
-                config.cgroupDirectories = [unified]
-                config.oomEventsFile = unified + "/memory.events"
-            } else {
-                config.cgroupProcsFiles = cgroup.procsFiles
-                config.cgroupV1Controllers = Self.v1Hierarchies(root: cgroupRoot)
-                config.cgroupDirectories = cgroup.procsFiles.map(FileIO.parentPath)
-                config.oomEventsFile = config.cgroupDirectories.first { $0.contains("/memory/") }.map { $0 + "/memory.oom_control" } ?? ""
-            }
+            config.place(in: cgroup, cgroupRoot: cgroupRoot)
             clock.step("create cgroup")
             let dir = containers.path(of: state.id)
             config.logPath = containers.logPath(of: state.id)
@@ -181,13 +172,4 @@ extension ContainerRuntime {
         return trimmed
     }
 
-    /// The host's v1 hierarchies ("memory", "cpu,cpuacct", …) to show inside.
-    static func v1Hierarchies(root: String) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return entries.filter { name in
-            guard name != "unified" && name != "systemd" else { return false }
-            var st = stat()
-            return lstat(root + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-        }.sorted()
-    }
 }

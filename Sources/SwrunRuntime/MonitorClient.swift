@@ -44,6 +44,27 @@ final class MonitorClient {
         return client
     }
 
+    /// Runtime mode (`swrun-oci`): swrun-init shares this process's fds 0–2 and the
+    /// `preservedFDs` from 3 up with the container, and takes its control socket on the
+    /// fd after them (passed as its argument). It stays in this session.
+    static func spawnForRuntime(config: InitConfig, preservedFDs: Int) throws -> MonitorClient {
+        let (mine, theirs) = try SeqPacket.pair()
+        defer { theirs.close() }
+        let controlFD = 3 + preservedFDs
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("swrun-init"), strdup(String(controlFD)), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+        defer { argv.forEach { free($0) } }
+        let fds = Array(Int32(0)..<Int32(controlFD)) + [theirs.fd]
+        let pid = sw_spawn(binaryPath, argv, envp, fds, Int32(fds.count), 0)
+        guard pid > 0 else {
+            mine.close()
+            throw SwrunError.system("spawn \(binaryPath)")
+        }
+        let client = MonitorClient(pid: pid, socket: mine)
+        try mine.send(config.encoded())
+        return client
+    }
+
     /// Waits for the container's process to exec; returns its host PID.
     func waitStarted() throws -> Int32 {
         while true {
@@ -53,7 +74,7 @@ final class MonitorClient {
             case .failed(let step, let err, let message):
                 hangUp()
                 throw ContainerStartFailure(step: step, errno: err, message: message)
-            case .exited, .output:
+            case .exited, .output, .created:
                 continue
             }
         }

@@ -16,7 +16,8 @@ struct ChildStdio {
     var stderrReader: Int32 = -1
 
     init(config: InitConfig) throws {
-        if config.tty { return }
+        // Runtime mode: the caller's own fds 0–2 are the container's.
+        if config.tty || config.runtimeMode { return }
         if config.openStdin {
             (childStdin, stdinWriter) = try Self.pipe()
         } else {

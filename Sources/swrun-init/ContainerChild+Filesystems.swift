@@ -39,10 +39,44 @@ extension ContainerChild {
             try check(mount("mqueue", "/dev/mqueue", "mqueue", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
                       "mount /dev/mqueue")
         }
+        for device in config.devices {
+            try makeDevice(device)
+        }
         let links = [("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"), ("/proc/self/fd/1", "/dev/stdout"),
                      ("/proc/self/fd/2", "/dev/stderr"), ("/proc/kcore", "/dev/core")]
         for (target, path) in links {
             try check(symlink(target, path), "symlink \(path)")
+        }
+    }
+
+    /// One OCI `linux.devices` entry: replaces a default node of the same path.
+    private func makeDevice(_ device: InitDevice) throws {
+        try makeDirectory(FileIO.parentPath(device.path))
+        unlink(device.path)
+        let mode = mode_t(device.type) | mode_t(device.mode & 0o7777)
+        try check(mknod(device.path, mode, sw_makedev(device.major, device.minor)), "mknod \(device.path)")
+        try check(chmod(device.path, mode_t(device.mode & 0o7777)), "chmod \(device.path)")
+        try check(chown(device.path, device.uid, device.gid), "chown \(device.path)")
+    }
+
+    /// Sysctls and the OOM score, while /proc/sys is still writable.
+    func writeKernelSettings() throws {
+        for entry in config.sysctls {
+            guard let eq = entry.firstIndex(of: "=") else { continue }
+            let key = String(entry[..<eq].map { $0 == "." ? "/" : $0 })
+            let path = "/proc/sys/" + key
+            do {
+                try FileIO.writeExisting(path, String(entry[entry.index(after: eq)...]))
+            } catch let error as SwrunError {
+                throw InitFailure("sysctl", errno: error.errno ?? EINVAL, message: "write sysctl \(entry[..<eq]): \(error.message)")
+            }
+        }
+        if let adj = config.oomScoreAdj {
+            do {
+                try FileIO.writeExisting("/proc/self/oom_score_adj", String(adj))
+            } catch let error as SwrunError {
+                throw InitFailure("oom_score_adj", errno: error.errno ?? EINVAL, message: "write oom_score_adj: \(error.message)")
+            }
         }
     }
 
@@ -95,12 +129,18 @@ extension ContainerChild {
             case .bind:
                 try check(sw_move_mount_to(bindTrees[index], m.destination), "mount \(m.source) on \(m.destination)")
                 close(bindTrees[index])
-                if remountReadOnly.contains(m.destination) {
-                    let flags = MountFlags.bind | MountFlags.remount | MountFlags.readOnly | Self.lockedFlags(of: m.destination)
-                    try check(mount(nil, m.destination, nil, UInt(flags), nil), "remount \(m.destination) read-only")
+                // nosuid/nodev/noexec (OCI bind options), and read-only where mount_setattr is missing.
+                let extra = m.flags & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
+                if remountReadOnly.contains(m.destination) || extra != 0 {
+                    let ro = m.flags & MountFlags.readOnly
+                    let flags = MountFlags.bind | MountFlags.remount | ro | extra | Self.lockedFlags(of: m.destination)
+                    try check(mount(nil, m.destination, nil, UInt(flags), nil), "remount \(m.destination)")
+                }
+                if m.propagation != 0 {
+                    try check(mount(nil, m.destination, nil, UInt(m.propagation), nil), "set propagation of \(m.destination)")
                 }
             case .filesystem:
-                try check(mount(m.fsType, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
+                try check(mount(m.source.isEmpty ? m.fsType : m.source, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
             }
         }
     }

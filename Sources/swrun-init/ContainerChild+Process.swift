@@ -23,17 +23,19 @@ extension ContainerChild {
 
         try makeDirectory(config.cwd)
         try check(chdir(config.cwd), "chdir \(config.cwd)")
+        try awaitStart()
 
         // Only what this process may still hold: a privileged container on a host whose
         // bounding set lacks a capability gets the rest, as docker does.
+        let sets = config.capabilitySets.count == 5
+            ? config.capabilitySets : [config.capabilities, config.capabilities, config.capabilities, 0, 0]
         let last = sw_cap_last_cap()
-        var capabilities: UInt64 = 0
+        var held: UInt64 = 0
         for cap in 0...last {
             let bit = UInt64(1) << UInt64(cap)
-            let held = sw_prctl(23 /* PR_CAPBSET_READ */, UInt(cap), 0, 0, 0) == 1
-            if held && config.capabilities & bit != 0 {
-                capabilities |= bit
-            } else if held {
+            guard sw_prctl(23 /* PR_CAPBSET_READ */, UInt(cap), 0, 0, 0) == 1 else { continue }
+            held |= bit
+            if sets[0] & bit == 0 {
                 try check(sw_capbset_drop(Int32(cap)), "drop capability \(cap) from the bounding set")
             }
         }
@@ -46,23 +48,67 @@ extension ContainerChild {
         try check(setgid(user.gid), "setgid \(user.gid)")
         try check(setuid(user.uid), "setuid \(user.uid)")
         try check(sw_set_keepcaps(0), "keep capabilities")
-        try check(sw_capset(capabilities, capabilities, 0), "capset")
+        try check(sw_capset(sets[1] & held, sets[2] & held, sets[3] & held), "capset")
         try check(sw_ambient_clear_all(), "clear ambient capabilities")
+        for cap in 0...last where sets[4] & held & (UInt64(1) << UInt64(cap)) != 0 {
+            try check(sw_prctl(47 /* PR_CAP_AMBIENT */, 2 /* RAISE */, UInt(cap), 0, 0), "raise ambient capability \(cap)")
+        }
         if config.noNewPrivileges {
             try check(sw_set_no_new_privs(), "no_new_privs")
             if !config.seccompFilter.isEmpty { try loadSeccomp() }
         }
-        umask(0o022)
+        umask(mode_t(config.umask ?? 0o022))
+    }
+
+    /// Runtime mode (`create`): tells the parent this process is ready, then blocks
+    /// opening the exec FIFO for writing until `start` opens it for reading. The
+    /// command is looked up first, so a missing one fails `create`, not `start`.
+    private func awaitStart() throws {
+        guard execFifoFD >= 0 else { return }
+        try checkCommandExists()
+        let ready: [UInt8] = [UInt8(ascii: "R")]
+        let sent = ready.withUnsafeBytes { send(sync.fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+        if sent != 1 { throw InitFailure("report ready") }
+        sync.close()
+        parentGone = true
+        var fifo: Int32
+        repeat {
+            fifo = open("/proc/self/fd/\(execFifoFD)", O_WRONLY | O_CLOEXEC)
+        } while fifo < 0 && errno == EINTR
+        try check(fifo, "open exec fifo")
+        var byte: UInt8 = UInt8(ascii: "0")
+        _ = write(fifo, &byte, 1)
+        close(fifo)
+        close(execFifoFD)
+        execFifoFD = -1
+    }
+
+    private func checkCommandExists() throws {
+        guard let command = config.args.first, !command.isEmpty else {
+            throw InitFailure("exec", errno: ENOENT, message: "no command specified")
+        }
+        if command.contains("/") {
+            if access(command, F_OK) == 0 { return }
+            throw execFailure(command, sw_errno())
+        }
+        let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? defaultPath
+        for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
+            var st = stat()
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + command
+            if stat(candidate, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_mode & 0o111 != 0 { return }
+        }
+        throw InitFailure("exec", errno: ENOENT, message: "exec: \"\(command)\": executable file not found in $PATH")
     }
 
     /// No host fd may reach the command (CVE-2024-21626): close_range(CLOEXEC) from fd
     /// 3 up; before Linux 5.11 each open fd listed in /proc/self/fd is marked instead.
     private func markDescriptorsCloseOnExec() throws {
-        if sw_close_range(3, UInt32.max, SW_CLOSE_RANGE_CLOEXEC) == 0 { return }
+        let first = UInt32(3 + config.preserveFDs)
+        if sw_close_range(first, UInt32.max, SW_CLOSE_RANGE_CLOEXEC) == 0 { return }
         guard sw_errno() == ENOSYS || sw_errno() == EINVAL else { throw InitFailure("close_range") }
         let names: [String]
         do { names = try FileIO.directoryNames("/proc/self/fd") } catch { throw InitFailure("list /proc/self/fd") }
-        for fd in names.compactMap({ Int32($0) }) where fd >= 3 {
+        for fd in names.compactMap({ Int32($0) }) where fd >= Int32(first) {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 { try check(fcntl(fd, F_SETFD, flags | FD_CLOEXEC), "mark fd \(fd) close-on-exec") }
         }

@@ -7,7 +7,12 @@ extension ContainerChild {
     /// `pivot_root`s into the overlay and drops the host's tree.
     func setUpRootfs() throws {
         try check(mount(nil, "/", nil, UInt(MountFlags.recursive | MountFlags.privatePropagation), nil), "make / private")
-        try mountOverlay()
+        if config.lowerDirs.isEmpty {
+            // An OCI bundle's plain directory: bound onto itself so it is a mount to pivot into.
+            try check(mount(config.rootfs, config.rootfs, nil, UInt(MountFlags.bind | MountFlags.recursive), nil), "bind rootfs \(config.rootfs)")
+        } else {
+            try mountOverlay()
+        }
         try refuseSymlink("proc")
         try refuseSymlink("sys")
 
@@ -26,10 +31,18 @@ extension ContainerChild {
             return fd
         }
 
+        if !config.execFifo.isEmpty {
+            execFifoFD = open(config.execFifo, SW_O_PATH | O_CLOEXEC)
+            try check(execFifoFD, "open exec fifo \(config.execFifo)")
+        }
+
         try check(chdir(config.rootfs), "chdir rootfs")
         try check(sw_pivot_root(".", "."), "pivot_root")
         try check(umount2(".", Int32(MNT_DETACH)), "detach old root")
         try check(chdir("/"), "chdir /")
+        if config.rootfsPropagation != 0 {
+            try check(mount(nil, "/", nil, UInt(MountFlags.recursive | config.rootfsPropagation), nil), "set rootfs propagation")
+        }
     }
 
     /// overlay with lowerdir+ (Linux 6.8: no option-length limit for images of many

@@ -16,11 +16,19 @@ final class ContainerChild {
     var remountReadOnly: Set<String> = []
     /// The command's environment: the config's plus HOME and PATH defaults.
     var environment: [String] = []
+    /// Namespaces to enter (opened by the parent on the host).
+    let joinFDs: [(fd: Int32, flag: UInt64)]
+    /// The exec FIFO, opened O_PATH while the host is visible (runtime mode).
+    var execFifoFD: Int32 = -1
+    /// Runtime mode: the parent has gone once this process says it is ready, so later
+    /// failures go to the caller's stderr instead.
+    var parentGone = false
 
-    init(config: InitConfig, sync: SeqPacket, stdio: ChildStdio) {
+    init(config: InitConfig, sync: SeqPacket, stdio: ChildStdio, joinFDs: [(fd: Int32, flag: UInt64)] = []) {
         self.config = config
         self.sync = sync
         self.stdio = stdio
+        self.joinFDs = joinFDs
     }
 
     func run() -> Never {
@@ -28,19 +36,34 @@ final class ContainerChild {
             try setUp()
             try execCommand()
         } catch let failure as InitFailure {
-            try? sync.send(InitReport.failed(step: failure.step, errno: failure.errno, message: failure.message).encoded())
+            report(failure)
         } catch {
-            try? sync.send(InitReport.failed(step: "setup", errno: EINVAL, message: "\(error)").encoded())
+            report(InitFailure("setup", errno: EINVAL, message: "\(error)"))
         }
         _exit(1)
+    }
+
+    /// Sends a failure to the parent, or once it has gone, to stderr.
+    func report(_ failure: InitFailure) {
+        if parentGone {
+            let line = Array(("swrun-oci: " + failure.message + "\n").utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        } else {
+            try? sync.send(InitReport.failed(step: failure.step, errno: failure.errno, message: failure.message).encoded())
+        }
     }
 
     private func setUp() throws {
         umask(0)
         try stdio.installInChild()
+        for (fd, flag) in joinFDs {
+            try check(sw_setns(fd, Int32(truncatingIfNeeded: flag)), "join namespace")
+            close(fd)
+        }
         try check(Int32(setsid()), "setsid")
         try setUpRootfs()
         try setUpKernelFilesystems()
+        try writeKernelSettings()
         if config.tty { try setUpTerminal() }
         try setUpMounts()
         try maskPaths()
@@ -49,6 +72,9 @@ final class ContainerChild {
         }
         if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.hostname.isEmpty {
             try check(sethostname(config.hostname, config.hostname.utf8.count), "sethostname")
+        }
+        if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.domainname.isEmpty {
+            try check(setdomainname(config.domainname, config.domainname.utf8.count), "setdomainname")
         }
         if config.namespaces & SW_CLONE_NEWNET != 0 {
             try check(sw_set_loopback_up(), "set lo up")
@@ -63,16 +89,16 @@ final class ContainerChild {
     /// (the first cgroup.procs write after an idle spell waits ~10 ms for an RCU grace
     /// period); wait for its word, then enter a new cgroup namespace rooted there.
     func awaitCgroupJoin() throws {
-        guard !config.cgroupProcsFiles.isEmpty else { return }
+        guard config.awaitsWord else { return }
         try awaitCgroupMove()
-        if config.namespaces & SW_CLONE_NEWCGROUP != 0 {
+        if !config.cgroupProcsFiles.isEmpty && config.namespaces & SW_CLONE_NEWCGROUP != 0 {
             try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
         }
     }
 
     /// v1: blocks until the monitor says this process is in its cgroups.
     func awaitCgroupMove() throws {
-        guard !config.cgroupProcsFiles.isEmpty else { return }
+        guard config.awaitsWord else { return }
         var byte: UInt8 = 0
         let n = recv(sync.fd, &byte, 1, 0)
         if n != 1 || byte != UInt8(ascii: "J") {

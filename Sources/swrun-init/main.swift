@@ -8,7 +8,9 @@ import SwrunOS
 // closes), then stays as the container's monitor (Monitor.swift). Single-threaded by
 // construction: no Foundation, no Dispatch.
 
-let controlFD: Int32 = 3
+// Runtime mode passes the control socket's fd as the first argument: fds from 3 up
+// may be the container's (--preserve-fds).
+let controlFD: Int32 = CommandLine.arguments.count > 1 ? Int32(CommandLine.arguments[1]) ?? 3 : 3
 let control = SeqPacket(fd: controlFD)
 
 func fail(_ report: InitReport) -> Never {
@@ -52,10 +54,28 @@ do {
 
 guard let (parentEnd, childEnd) = try? SeqPacket.pair() else { failSystem("socketpair") }
 
+// Namespaces joined by path (a CRI pod's network namespace): opened here, on the
+// host, and entered by the child; a PID namespace must be entered before clone.
+var joinFDs: [(fd: Int32, flag: UInt64)] = []
+for ns in config.joinNamespaces {
+    let fd = open(ns.path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { failSystem("open namespace \(ns.path)") }
+    if ns.flag == SW_CLONE_NEWPID {
+        if sw_setns(fd, Int32(truncatingIfNeeded: SW_CLONE_NEWPID)) < 0 { failSystem("join pid namespace \(ns.path)") }
+        close(fd)
+    } else {
+        joinFDs.append((fd, ns.flag))
+    }
+}
+
 // On v1 the monitor moves the child into its cgroups, and the child unshares the cgroup
 // namespace only after that, so the namespace's root is the container's cgroup.
 var cloneFlags = config.namespaces
 if cgroupFD < 0 { cloneFlags &= ~SW_CLONE_NEWCGROUP }
+for ns in config.joinNamespaces { cloneFlags &= ~ns.flag }
+// Runtime mode: the container is the caller's child, reaped by it (or by the shim
+// that is its subreaper) once this helper and the caller have gone.
+if config.runtimeMode { cloneFlags |= SW_CLONE_PARENT }
 
 // exec: join a running container. A pidfd pins the process (no PID-reuse race once its
 // cgroup shows the container); joining its PID namespace here makes the child born in it.
@@ -70,7 +90,7 @@ if config.joinPid > 0 {
         fail(.failed(step: "join", errno: ESRCH, message: "container \(config.joinContainerID.prefix(12)) is not running"))
     }
     if sw_setns(joinFD, Int32(truncatingIfNeeded: SW_CLONE_NEWPID)) < 0 { failSystem("setns pid namespace") }
-    cloneFlags = 0
+    cloneFlags = config.runtimeMode ? SW_CLONE_PARENT : 0
 }
 
 var pid = sw_clone3(cloneFlags, cgroupFD, nil)
@@ -94,11 +114,12 @@ if pid == 0 {
     _ = close(controlFD)
     // A host directory fd must not reach the container (CVE-2024-21626).
     if cgroupFD >= 0 { close(cgroupFD) }
-    let child = ContainerChild(config: config, sync: childEnd, stdio: stdio)
+    let child = ContainerChild(config: config, sync: childEnd, stdio: stdio, joinFDs: joinFDs)
     if joinFD >= 0 { child.runJoined(pidfd: joinFD) }
     child.run()
 }
 if joinFD >= 0 { close(joinFD) }
+for (fd, _) in joinFDs { close(fd) }
 childEnd.close()
 stdio.closeChildEnds()
 if cgroupFD >= 0 { close(cgroupFD) }
@@ -119,6 +140,16 @@ if !config.cgroupProcsFiles.isEmpty {
             fail(.failed(step: "join cgroup", errno: EIO, message: "join cgroup: \(error)"))
         }
     }
+}
+// Runtime mode: the runtime runs its createRuntime hooks while the child waits.
+if config.runtimeMode && config.joinPid == 0 {
+    let word = try? control.send(InitReport.created(pid: pid).encoded())
+    if word == nil || (try? control.receive()) == nil {
+        kill(pid, SIGKILL)
+        exit(1)
+    }
+}
+if config.awaitsWord {
     let go: [UInt8] = [UInt8(ascii: "J")]
     _ = go.withUnsafeBytes { send(parentEnd.fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
 }
@@ -134,8 +165,24 @@ while true {
     if n < 0 { failSystem("receive from container") }
     if fd >= 0 && n == 1 && buffer[0] == UInt8(ascii: "T") {
         master = fd
+        if config.runtimeMode {
+            // runc's console socket protocol: the master, by SCM_RIGHTS, to the caller.
+            let socket = sw_unix_connect(config.consoleSocket)
+            let name = Array("/dev/ptmx".utf8)
+            if socket < 0 || name.withUnsafeBytes({ sw_send_with_fd(socket, $0.baseAddress, $0.count, fd) }) < 0 {
+                let err = sw_errno()
+                kill(pid, SIGKILL)
+                fail(.failed(step: "console socket", errno: err,
+                             message: "send the terminal to \(config.consoleSocket): \(String(cString: strerror(err)))"))
+            }
+            close(socket)
+            close(fd)
+            master = -1
+        }
         continue
     }
+    // Runtime mode: set up and blocked on the exec FIFO until `start`.
+    if n == 1 && buffer[0] == UInt8(ascii: "R") { break }
     if let report = try? InitReport(decoding: Array(buffer[0..<n])) {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -144,5 +191,6 @@ while true {
 }
 parentEnd.close()
 _ = try? control.send(InitReport.started(pid: pid).encoded())
+if config.runtimeMode { exit(0) }
 
 Monitor(config: config, pid: pid, control: controlFD, stdio: stdio, master: master, signals: signals).run()

@@ -85,7 +85,3 @@ struct CommandFailure: Error, CustomStringConvertible {
     var exitCode: Int32
     var description: String { message }
 }
-
-enum SwrunVersion {
-    static let string = "0.1.0"
-}

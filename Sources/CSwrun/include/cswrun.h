@@ -21,7 +21,7 @@ extern const uint64_t SW_RESOLVE_NO_MAGICLINKS;
 // Namespaces and process creation.
 extern const uint64_t SW_CLONE_NEWNS, SW_CLONE_NEWPID, SW_CLONE_NEWUTS, SW_CLONE_NEWIPC,
     SW_CLONE_NEWNET, SW_CLONE_NEWCGROUP, SW_CLONE_NEWUSER, SW_CLONE_INTO_CGROUP,
-    SW_CLONE_PIDFD;
+    SW_CLONE_PIDFD, SW_CLONE_PARENT;
 // clone3 without a new stack: returns twice like fork (0 in the child). Only safe in a
 // single-threaded process. cgroup_fd < 0 means no CLONE_INTO_CGROUP. If pidfd_out is
 // non-NULL, CLONE_PIDFD is requested and the pidfd stored there.
@@ -92,6 +92,8 @@ ssize_t sw_send_with_fd(int sock, const void *data, size_t len, int fd);
 ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd);
 // Opens a new pty pair from the devpts instance mounted at /dev/pts: the master via
 // /dev/ptmx, the replica via TIOCGPTPEER (no path lookup).
+/// Connects a stream socket to the unix socket at `path` (CLOEXEC); -1 and errno on failure.
+int sw_unix_connect(const char *path);
 int sw_open_pty(int *master, int *replica);
 // Raw mode for a terminal; `saved` receives the old settings (sw_termios_size bytes).
 size_t sw_termios_size(void);

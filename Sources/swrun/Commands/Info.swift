@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwrunCgroups
 import SwrunImage
+import SwrunRuntime
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(

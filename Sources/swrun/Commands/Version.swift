@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwrunRuntime
 
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(
