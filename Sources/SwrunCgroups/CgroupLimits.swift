@@ -38,9 +38,10 @@ public struct CgroupLimits: Sendable, Equatable, Codable {
         self.restrictDevices = restrictDevices
     }
 
-    /// The allowlist when devices are restricted: docker's, then the extra rules.
+    /// The allowlist when devices are restricted: the extra rules in their order (the
+    /// OCI spec says they apply as listed), then docker's.
     var allowedDevices: [DeviceRule] {
-        DeviceRule.dockerDefaults + (extraAllowedDevices ?? []).compactMap(DeviceRule.init(v1String:))
+        (extraAllowedDevices ?? []).compactMap(DeviceRule.init(v1String:)) + DeviceRule.dockerDefaults
     }
 
     /// The CFS period every `cpus` quota is expressed in, in microseconds.

@@ -39,7 +39,9 @@ extension OCIRuntime {
             return
         }
         let status = status(of: record)
-        if (status == "running" || status == "paused") && !force {
+        // The spec: deleting a container that is not stopped is an error (runc lets a
+        // created one go; containerd and conmon pass --force where they mean it).
+        if status != "stopped" && status != "creating" && !force {
             throw SwrunError(.conflict, "cannot delete container \(id) that is not stopped: \(status)")
         }
         let cgroup = cgroup(of: record)

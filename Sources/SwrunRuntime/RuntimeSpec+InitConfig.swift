@@ -129,15 +129,20 @@ extension InitConfig {
             return InitRlimit(resource: resource, soft: limit.soft, hard: limit.hard)
         }
         let caps = process.capabilities
-        capabilitySets = [caps?.bounding, caps?.effective, caps?.permitted, caps?.inheritable, caps?.ambient].map(Self.mask)
+        capabilitySets = try [caps?.bounding, caps?.effective, caps?.permitted, caps?.inheritable, caps?.ambient].map(Self.mask)
         capabilities = capabilitySets[0]
     }
 
-    /// Capability names to a mask; names this kernel's table lacks are skipped, as runc does.
-    static func mask(_ names: [String]?) -> UInt64 {
+    /// Capability names to a mask. A name no kernel knows is an error; one this
+    /// kernel lacks is left out (it cannot be held), as runc does.
+    static func mask(_ names: [String]?) throws -> UInt64 {
         var set = CapabilitySet(mask: 0)
+        let last = Int(sw_cap_last_cap())
         for name in names ?? [] {
-            if let number = try? CapabilitySet.number(forName: name) { set.insert(number) }
+            guard name.uppercased().hasPrefix("CAP_"), let number = try? CapabilitySet.number(forName: name) else {
+                throw SwrunError(.invalidArgument, "config.json: unknown capability \"\(name)\"")
+            }
+            if number <= last { set.insert(number) }
         }
         return set.mask
     }
