@@ -1,5 +1,6 @@
 import CSwrun
 import Foundation
+import SwrunOCI
 import SwrunOS
 import SwrunSecurity
 
@@ -12,6 +13,11 @@ public struct ContainerDetails: Sendable {
     /// The config the container was created with; nil for containers made before
     /// `init.bin` was kept.
     public var initConfig: InitConfig?
+    /// The OCI runtime spec it was made from (`config.json`); nil for containers made
+    /// before swrun wrote one.
+    public var spec: RuntimeSpec?
+    /// Made with --privileged: /sys read-write in its spec.
+    public var privileged: Bool
     public var directory: String
     public var upperDir: String
     public var workDir: String
@@ -32,18 +38,20 @@ extension ContainerRuntime {
     public func details(_ state: ContainerState) -> ContainerDetails {
         let dir = containers.path(of: state.id)
         let config = try? InitConfig(decoding: FileIO.readFile(containers.initConfigPath(of: state.id)))
+        let spec = try? RuntimeSpec.decode(FileIO.readFile(containers.specPath(of: state.id)))
         let running = state.isRunning
+        let privileged = spec?.mounts?.first { $0.destination == "/sys" }.map { !($0.options ?? []).contains("ro") } ?? false
         var capAdd: [String] = []
         var capDrop: [String] = []
-        if let config, !config.privileged {
-            let granted = CapabilitySet(mask: config.capabilities)
-            let defaults = CapabilitySet.dockerDefault
-            let bare = { (name: String) in name.hasPrefix("CAP_") ? String(name.dropFirst(4)) : name }
-            capAdd = granted.numbers.filter { !defaults.contains($0) }.map { bare(CapabilitySet.name(forNumber: $0)) }.sorted()
-            capDrop = defaults.numbers.filter { !granted.contains($0) }.map { bare(CapabilitySet.name(forNumber: $0)) }.sorted()
+        if let bounding = spec?.process?.capabilities?.bounding, !privileged {
+            let granted = Set(bounding.map { $0.hasPrefix("CAP_") ? String($0.dropFirst(4)) : $0 })
+            let defaults = Set(CapabilitySet.dockerDefault.names.map { String($0.dropFirst(4)) })
+            capAdd = granted.subtracting(defaults).sorted()
+            capDrop = defaults.subtracting(granted).sorted()
         }
         return ContainerDetails(
-            state: state, running: running, paused: running && isPaused(state), initConfig: config,
+            state: state, running: running, paused: running && isPaused(state), initConfig: config, spec: spec,
+            privileged: privileged,
             directory: dir,
             upperDir: config?.upperDir ?? dir + "/upper",
             workDir: config?.workDir ?? dir + "/work",
@@ -51,7 +59,7 @@ extension ContainerRuntime {
             lowerDirs: config?.lowerDirs ?? [],
             hostnamePath: dir + "/hostname", hostsPath: dir + "/hosts", resolvConfPath: dir + "/resolv.conf",
             logPath: containers.logPath(of: state.id),
-            networkMode: config.map { $0.namespaces & UInt64(SW_CLONE_NEWNET) != 0 ? "none" : "host" } ?? "",
+            networkMode: spec.map { ($0.linux?.namespaces ?? []).contains { $0.type == "network" } ? "none" : "host" } ?? "",
             capAdd: capAdd, capDrop: capDrop)
     }
 }

@@ -1,6 +1,7 @@
 import CSwrun
 import Foundation
 import SwrunCgroups
+import SwrunOCI
 import SwrunOS
 import SwrunSecurity
 
@@ -24,7 +25,7 @@ extension ContainerRuntime {
 
         let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
         let state = ContainerState(
-            id: id, name: name, image: image.name, imageID: image.id, command: spec.initConfig.args, created: Date(),
+            id: id, name: name, image: image.name, imageID: image.id, command: spec.runtimeSpec.process?.args ?? [], created: Date(),
             status: .created, pid: 0, exitCode: 0, startedAt: nil, finishedAt: nil, oomKilled: false,
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
@@ -32,19 +33,24 @@ extension ContainerRuntime {
         let dir = containers.path(of: id)
         clock.step("create container dir")
 
+        let config: InitConfig
         do {
             try prepare(&spec, state: state, dir: dir, options: options)
-            if let profile = spec.seccompProfile {
-                spec.initConfig.seccompFilter = try SeccompCompiler.cachedFilter(
-                    profileJSON: profile, capabilities: spec.capabilities, cacheDir: root + "/cache/seccomp")
-            }
-            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: spec.initConfig.encoded(), mode: 0o600)
+            try FileIO.writeFile(containers.specPath(of: id), bytes: try spec.runtimeSpec.encoded(pretty: false), mode: 0o600)
+            var translated = try InitConfig(
+                spec: spec.runtimeSpec,
+                rootfs: .overlay(layers: image.layerDirs, upperDir: dir + "/upper", workDir: dir + "/work", target: dir + "/rootfs"),
+                bundle: dir, seccompCacheDir: root + "/cache/seccomp")
+            translated.useInit = spec.useInit
+            translated.openStdin = options.interactive
+            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: translated.encoded(), mode: 0o600)
+            config = translated
             clock.step("write container files, seccomp filter")
         } catch {
             try? containers.remove(id)
             throw error
         }
-        return try launch(state, config: spec.initConfig, detach: detach, attach: attach, clock: &clock)
+        return try launch(state, config: config, detach: detach, attach: attach, clock: &clock)
     }
 
     /// `swrun start`: starts a stopped container again with the same config and upper
@@ -119,7 +125,7 @@ extension ContainerRuntime {
         }
     }
 
-    /// Writes the runtime's /etc files and adds their bind mounts.
+    /// Writes the runtime's /etc files and adds their bind mounts, and sizes the terminal.
     private func prepare(_ spec: inout ContainerSpec, state: ContainerState, dir: String, options: ContainerOptions) throws {
         try FileIO.writeFile(dir + "/hostname", state.hostname + "\n")
         var hosts = DockerDefaults.hosts
@@ -127,24 +133,19 @@ extension ContainerRuntime {
         try FileIO.writeFile(dir + "/hosts", options.network == "host" ? ((try? FileIO.readString("/etc/hosts")) ?? hosts) : hosts)
         try FileIO.writeFile(dir + "/resolv.conf", (try? FileIO.readString("/etc/resolv.conf")) ?? "")
         // docker creates a missing host directory of a bind mount.
-        for m in spec.initConfig.mounts where m.kind == .bind && !FileIO.exists(m.source) {
-            try FileIO.makeDirectories(m.source)
+        for m in spec.runtimeSpec.mounts ?? [] where m.type == "bind" {
+            if let source = m.source, !FileIO.exists(source) { try FileIO.makeDirectories(source) }
         }
-        spec.initConfig.upperDir = dir + "/upper"
-        spec.initConfig.workDir = dir + "/work"
-        spec.initConfig.rootfs = dir + "/rootfs"
-        spec.initConfig.openStdin = options.interactive
         if options.tty {
             var rows: UInt16 = 0
             var cols: UInt16 = 0
             if sw_get_winsize(0, &rows, &cols) == 0 || sw_get_winsize(1, &rows, &cols) == 0, rows > 0 {
-                spec.initConfig.terminalRows = UInt64(rows)
-                spec.initConfig.terminalColumns = UInt64(cols)
+                spec.runtimeSpec.process?.consoleSize = RuntimeSpec.ConsoleSize(height: UInt(rows), width: UInt(cols))
             }
         }
         // The runtime's /etc files: bind-mounted, never written into the upper dir.
-        spec.initConfig.mounts += ["hostname", "hosts", "resolv.conf"].map {
-            InitMount(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0, isFile: true)
+        spec.runtimeSpec.mounts = (spec.runtimeSpec.mounts ?? []) + ["hostname", "hosts", "resolv.conf"].map {
+            RuntimeSpec.Mount(destination: "/etc/" + $0, type: "bind", source: dir + "/" + $0, options: ["rbind", "rw"])
         }
     }
 

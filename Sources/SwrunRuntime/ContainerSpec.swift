@@ -1,39 +1,39 @@
 import CSwrun
 import Foundation
 import SwrunCgroups
+import SwrunOCI
 import SwrunOS
 import SwrunSecurity
 
-/// The init config and cgroup limits of one container, built from the image and the
-/// run options. Pure apart from reading host facts it is given.
+/// A docker-level container: the OCI runtime spec built from the image and the run
+/// options, and its cgroup limits. Pure apart from reading a `--security-opt
+/// seccomp=FILE` profile. swrun-init gets its config from the spec through the one
+/// translation, `InitConfig(spec:rootfs:bundle:)`.
 public struct ContainerSpec: Sendable {
-    public var initConfig: InitConfig
+    /// Written as `containers/<id>/config.json`; `inspect` reads it.
+    public var runtimeSpec: RuntimeSpec
     public var limits: CgroupLimits
-    /// Docker's seccomp profile JSON to compile, or nil when unconfined.
-    public var seccompProfile: [UInt8]?
-    public var capabilities: CapabilitySet
+    /// `--init`: a reaper as PID 1 (swrun-init's, so not part of the OCI spec).
+    public var useInit: Bool
+
+    /// Annotations carrying docker's `--user` and `--group-add` as given: names are
+    /// resolved in the container's own /etc/passwd and /etc/group when it starts, as
+    /// docker does, which a spec's numeric uid/gid cannot say.
+    public static let userAnnotation = "io.swrun.user"
+    public static let groupsAnnotation = "io.swrun.group-add"
 
     /// Builds the spec. `hostEnv` answers `-e KEY` lookups (docker copies the client's value).
     public static func build(image: ImageSnapshot, options: ContainerOptions, id: String, hostname: String,
                              hostEnv: [String: String] = ProcessInfo.processInfo.environment) throws -> ContainerSpec {
-        var config = InitConfig()
-        config.lowerDirs = image.layerDirs.reversed()
-        config.hostname = hostname
-        config.readonlyRootfs = options.readOnly
-        config.privileged = options.privileged
-        config.useInit = options.useInit
-        config.tty = options.tty
-
-        var namespaces = SW_CLONE_NEWNS | SW_CLONE_NEWPID | SW_CLONE_NEWIPC | SW_CLONE_NEWCGROUP
+        var namespaces = ["pid", "ipc", "mount", "cgroup"]
         switch options.network {
         case "none", "":
-            namespaces |= SW_CLONE_NEWNET | SW_CLONE_NEWUTS
+            namespaces += ["network", "uts"]
         case "host":
             break
         default:
             throw SwrunError(.unsupported, "network \"\(options.network)\" is not supported: use none or host")
         }
-        config.namespaces = namespaces
 
         // Command: --entrypoint replaces the image's entrypoint and clears its CMD, as docker.
         let entrypoint: [String]
@@ -46,50 +46,41 @@ public struct ContainerSpec: Sendable {
             cmd = image.cmd
         }
         if !options.command.isEmpty { cmd = options.command }
-        config.args = entrypoint + cmd
-        guard !config.args.isEmpty else { throw SwrunError(.invalidArgument, "no command specified") }
+        let args = entrypoint + cmd
+        guard !args.isEmpty else { throw SwrunError(.invalidArgument, "no command specified") }
 
-        config.env = mergeEnvironment(image: image.env, overrides: options.env, hostEnv: hostEnv)
-        if !config.env.contains(where: { $0.hasPrefix("PATH=") }) { config.env.insert("PATH=" + DockerDefaults.path, at: 0) }
-        setEnv(&config.env, "HOSTNAME", hostname)
-        if options.tty && !config.env.contains(where: { $0.hasPrefix("TERM=") }) { config.env.append("TERM=xterm") }
+        var env = mergeEnvironment(image: image.env, overrides: options.env, hostEnv: hostEnv)
+        if !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=" + DockerDefaults.path, at: 0) }
+        setEnv(&env, "HOSTNAME", hostname)
+        if options.tty && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
 
         let workdir = options.workdir ?? (image.workingDir.isEmpty ? "/" : image.workingDir)
         guard workdir.hasPrefix("/") else {
             throw SwrunError(.invalidArgument, "the working directory '\(workdir)' is invalid, it needs to be an absolute path")
         }
-        config.cwd = workdir
-        config.user = options.user ?? image.user
-        config.additionalGroups = options.groupAdd
 
-        config.mounts = try options.volumes.map(OptionParsing.volume) + options.tmpfs.map(OptionParsing.tmpfs)
-        config.rlimits = try options.ulimits.map(OptionParsing.ulimit)
-
-        if !options.privileged {
-            config.maskedPaths = DockerDefaults.maskedPaths
-            config.readonlyPaths = DockerDefaults.readonlyPaths
-        }
-
+        let userMounts = try options.volumes.map(OptionParsing.volume) + options.tmpfs.map(OptionParsing.tmpfs)
+        let rlimits = try options.ulimits.map(OptionParsing.ulimit)
         let capabilities = try CapabilitySet.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
-        config.capabilities = capabilities.mask
 
-        var seccomp: [UInt8]? = options.privileged ? nil : Array(SeccompProfile.dockerDefaultJSON.utf8)
+        var seccompJSON: [UInt8]? = options.privileged ? nil : Array(SeccompProfile.dockerDefaultJSON.utf8)
+        var noNewPrivileges = false
         for opt in options.securityOpts {
             let (key, value) = splitOption(opt)
             switch key {
             case "seccomp":
                 if value == "unconfined" {
-                    seccomp = nil
+                    seccompJSON = nil
                 } else {
                     guard let data = FileManager.default.contents(atPath: value) else {
                         throw SwrunError(.invalidArgument, "opening seccomp profile (\(value)) failed: no such file")
                     }
-                    seccomp = Array(data)
+                    seccompJSON = Array(data)
                 }
             case "no-new-privileges":
                 switch value {
-                case "", "true": config.noNewPrivileges = true
-                case "false": config.noNewPrivileges = false
+                case "", "true": noNewPrivileges = true
+                case "false": noNewPrivileges = false
                 default: throw SwrunError(.invalidArgument, "invalid --security-opt: \(opt)")
                 }
             default:
@@ -112,7 +103,36 @@ public struct ContainerSpec: Sendable {
                 throw SwrunError(.invalidArgument, "minimum memoryswap limit should be larger than memory limit")
             }
         }
-        return ContainerSpec(initConfig: config, limits: limits, seccompProfile: seccomp, capabilities: capabilities)
+
+        let capNames = capabilities.names
+        var annotations: [String: String] = [:]
+        if let user = options.user ?? (image.user.isEmpty ? nil : image.user) { annotations[userAnnotation] = user }
+        if !options.groupAdd.isEmpty { annotations[groupsAnnotation] = options.groupAdd.joined(separator: ",") }
+        let process = RuntimeSpec.Process(
+            terminal: options.tty, user: RuntimeSpec.User(uid: 0, gid: 0), args: args, env: env, cwd: workdir,
+            capabilities: RuntimeSpec.Capabilities(bounding: capNames, effective: capNames, permitted: capNames),
+            rlimits: rlimits.isEmpty ? nil : rlimits.map { limit in
+                let name = OptionParsing.rlimitNumbers.first { $0.value == limit.resource }?.key ?? String(limit.resource)
+                return RuntimeSpec.Rlimit(type: "RLIMIT_" + name.uppercased(), hard: limit.hard, soft: limit.soft)
+            },
+            noNewPrivileges: noNewPrivileges)
+        var linux = RuntimeSpec.Linux(
+            namespaces: namespaces.map { RuntimeSpec.Namespace(type: $0) },
+            cgroupsPath: (options.cgroupParent ?? "swrun") + "/" + id,
+            resources: RuntimeSpec.Resources(limits))
+        if !options.privileged {
+            linux.maskedPaths = DockerDefaults.maskedPaths
+            linux.readonlyPaths = DockerDefaults.readonlyPaths
+        }
+        if let seccompJSON {
+            let profile = try SeccompProfile.parse(json: seccompJSON).resolved(capabilities: capabilities)
+            linux.seccomp = RuntimeSpec.Seccomp(profile)
+        }
+        let spec = RuntimeSpec(
+            ociVersion: OCIRuntime.specVersion, process: process, root: RuntimeSpec.Root(path: "rootfs", readonly: options.readOnly),
+            hostname: hostname, mounts: DockerDefaults.kernelMounts(privileged: options.privileged) + userMounts.map(RuntimeSpec.Mount.init),
+            annotations: annotations.isEmpty ? nil : annotations, linux: linux)
+        return ContainerSpec(runtimeSpec: spec, limits: limits, useInit: options.useInit)
     }
 
     /// "seccomp=x", "seccomp:x" (old syntax) or "no-new-privileges".

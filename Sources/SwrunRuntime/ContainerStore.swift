@@ -77,6 +77,9 @@ public final class ContainerStore: @unchecked Sendable {
     /// The log file of the container (docker's json-file format).
     public func logPath(of id: String) -> String { path(of: id) + "/container.log" }
 
+    /// The OCI runtime spec the container was made from (`inspect` reads it).
+    public func specPath(of id: String) -> String { path(of: id) + "/config.json" }
+
     /// The encoded InitConfig the container was created with (for `start`).
     public func initConfigPath(of id: String) -> String { path(of: id) + "/init.bin" }
 

@@ -92,6 +92,10 @@ extension InitConfig {
             throw SwrunError(.invalidArgument, "config.json: no process")
         }
         try apply(process: process)
+        if let user = spec.annotations?[ContainerSpec.userAnnotation] { self.user = user }
+        if let groups = spec.annotations?[ContainerSpec.groupsAnnotation] {
+            additionalGroups = groups.split(separator: ",").map(String.init)
+        }
         if let seccomp = linux?.seccomp {
             seccompFilter = try Self.compile(seccomp, capabilities: CapabilitySet(mask: capabilitySets.first ?? 0),
                                              cacheDir: seccompCacheDir)

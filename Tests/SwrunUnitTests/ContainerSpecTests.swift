@@ -1,5 +1,6 @@
 import CSwrun
 import Testing
+import SwrunCgroups
 import SwrunOS
 @testable import SwrunRuntime
 
@@ -13,9 +14,20 @@ import SwrunOS
                                 hostname: "bbbbbbbbbbbb", hostEnv: ["HOSTVAR": "fromhost"])
     }
 
+    /// What swrun-init gets: the spec through the one translation, over the image's layers.
+    func initConfig(_ spec: ContainerSpec) throws -> InitConfig {
+        try InitConfig(spec: spec.runtimeSpec,
+                       rootfs: .overlay(layers: image.layerDirs, upperDir: "/c/upper", workDir: "/c/work", target: "/c/rootfs"),
+                       bundle: "/c")
+    }
+
+    func initConfig(_ options: ContainerOptions, image: ImageSnapshot? = nil) throws -> InitConfig {
+        try initConfig(build(options, image: image))
+    }
+
     @Test func defaults() throws {
         let spec = try build(ContainerOptions())
-        let c = spec.initConfig
+        let c = try initConfig(spec)
         #expect(c.lowerDirs == ["/layers/top", "/layers/base"])
         #expect(c.args == ["sh"])
         #expect(c.env == ["PATH=/bin", "FOO=image", "HOSTNAME=bbbbbbbbbbbb"])
@@ -24,21 +36,54 @@ import SwrunOS
         #expect(c.capabilities == 0xa80425fb)
         #expect(c.maskedPaths.contains("/proc/timer_list"))
         #expect(c.readonlyPaths.contains("/proc/sys"))
-        #expect(spec.seccompProfile != nil)
+        #expect(spec.runtimeSpec.linux?.seccomp != nil)
+        #expect(!c.seccompFilter.isEmpty)
         #expect(spec.limits.restrictDevices)
+        #expect(spec.runtimeSpec.linux?.cgroupsPath == "swrun/" + String(repeating: "b", count: 64))
+        #expect(c.upperDir == "/c/upper" && c.rootfs == "/c/rootfs" && !c.privileged)
+    }
+
+    @Test func userAndGroupsResolveInTheContainer() throws {
+        var options = ContainerOptions()
+        options.user = "nobody:users"
+        options.groupAdd = ["wheel", "10"]
+        let c = try initConfig(options)
+        #expect(c.user == "nobody:users")
+        #expect(c.additionalGroups == ["wheel", "10"])
+        #expect(try initConfig(ContainerOptions()).user == "0:0")
+    }
+
+    @Test func mountsAndLimitsSurviveTheSpec() throws {
+        var options = ContainerOptions()
+        options.volumes = ["/host:/data:ro"]
+        options.tmpfs = ["/scratch:size=1m,exec"]
+        options.ulimits = ["nofile=100:200"]
+        options.memory = 64 << 20
+        options.cpus = 1.5
+        options.pidsLimit = 50
+        let spec = try build(options)
+        let c = try initConfig(spec)
+        let bind = try #require(c.mounts.first { $0.destination == "/data" })
+        #expect(bind.kind == .bind && bind.source == "/host" && bind.flags & MountFlags.readOnly != 0)
+        let tmpfs = try #require(c.mounts.first { $0.destination == "/scratch" })
+        #expect(tmpfs.kind == .filesystem && tmpfs.fsType == "tmpfs" && tmpfs.data == "size=1m")
+        #expect(tmpfs.flags & MountFlags.noExec == 0 && tmpfs.flags & MountFlags.noSuid != 0)
+        #expect(c.rlimits == [InitRlimit(resource: 7, soft: 100, hard: 200)])
+        let limits = CgroupLimits(resources: spec.runtimeSpec.linux?.resources)
+        #expect(limits.memory == 64 << 20 && limits.cpus == 1.5 && limits.pidsLimit == 50 && limits.restrictDevices)
     }
 
     @Test func commandAndEntrypointFollowDocker() throws {
         var options = ContainerOptions()
         options.command = ["echo", "hi"]
-        #expect(try build(options).initConfig.args == ["echo", "hi"])
+        #expect(try initConfig(options).args == ["echo", "hi"])
         var withEntrypoint = image
         withEntrypoint.entrypoint = ["/entry"]
-        #expect(try build(options, image: withEntrypoint).initConfig.args == ["/entry", "echo", "hi"])
+        #expect(try initConfig(options, image: withEntrypoint).args == ["/entry", "echo", "hi"])
         // --entrypoint clears the image's CMD.
         var override = ContainerOptions()
         override.entrypoint = "/bin/date"
-        #expect(try build(override, image: withEntrypoint).initConfig.args == ["/bin/date"])
+        #expect(try initConfig(override, image: withEntrypoint).args == ["/bin/date"])
         var empty = image
         empty.cmd = []
         #expect(throws: SwrunError.self) { try build(ContainerOptions(), image: empty) }
@@ -47,16 +92,16 @@ import SwrunOS
     @Test func environmentMergesByKey() throws {
         var options = ContainerOptions()
         options.env = ["FOO=cli", "NEW=1", "HOSTVAR", "MISSING"]
-        #expect(try build(options).initConfig.env == ["PATH=/bin", "FOO=cli", "NEW=1", "HOSTVAR=fromhost", "HOSTNAME=bbbbbbbbbbbb"])
+        #expect(try initConfig(options).env == ["PATH=/bin", "FOO=cli", "NEW=1", "HOSTVAR=fromhost", "HOSTNAME=bbbbbbbbbbbb"])
         var noPath = image
         noPath.env = []
-        #expect(try build(ContainerOptions(), image: noPath).initConfig.env.first == "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        #expect(try initConfig(ContainerOptions(), image: noPath).env.first == "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
     }
 
     @Test func hostNetworkSharesNetworkAndUTS() throws {
         var options = ContainerOptions()
         options.network = "host"
-        let flags = try build(options).initConfig.namespaces
+        let flags = try initConfig(options).namespaces
         #expect(flags & SW_CLONE_NEWNET == 0)
         #expect(flags & SW_CLONE_NEWUTS == 0)
         options.network = "bridge"
@@ -67,18 +112,21 @@ import SwrunOS
         var options = ContainerOptions()
         options.privileged = true
         let spec = try build(options)
-        #expect(spec.seccompProfile == nil)
-        #expect(spec.initConfig.maskedPaths.isEmpty)
+        let c = try initConfig(spec)
+        #expect(spec.runtimeSpec.linux?.seccomp == nil)
+        #expect(c.maskedPaths.isEmpty && c.privileged)
         #expect(!spec.limits.restrictDevices)
-        #expect(spec.initConfig.capabilities.nonzeroBitCount > 14)
+        let limits = CgroupLimits(resources: spec.runtimeSpec.linux?.resources)
+        #expect(!limits.restrictDevices)
+        #expect(c.capabilities.nonzeroBitCount > 14)
     }
 
     @Test func securityOptions() throws {
         var options = ContainerOptions()
         options.securityOpts = ["seccomp=unconfined", "no-new-privileges"]
         let spec = try build(options)
-        #expect(spec.seccompProfile == nil)
-        #expect(spec.initConfig.noNewPrivileges)
+        #expect(spec.runtimeSpec.linux?.seccomp == nil)
+        #expect(try initConfig(spec).noNewPrivileges)
         options.securityOpts = ["apparmor=foo"]
         #expect(throws: SwrunError.self) { try build(options) }
         options.securityOpts = ["seccomp=/nonexistent.json"]
@@ -90,7 +138,7 @@ import SwrunOS
         options.workdir = "rel"
         #expect(throws: SwrunError.self) { try build(options) }
         options.workdir = "/abs"
-        #expect(try build(options).initConfig.cwd == "/abs")
+        #expect(try initConfig(options).cwd == "/abs")
     }
 
     @Test func memorySwapNeedsMemory() throws {

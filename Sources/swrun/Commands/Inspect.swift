@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GoTemplate
 import SwrunImage
+import SwrunOCI
 import SwrunOS
 import SwrunRuntime
 
@@ -161,8 +162,9 @@ enum ContainerDocument {
 
     static func build(_ details: ContainerDetails, image: StoredImage?) -> JSONValue {
         let state = details.state
-        let config = details.initConfig
-        let args = config?.args ?? state.command
+        let spec = details.spec
+        let process = spec?.process
+        let args = process?.args ?? state.command
         let (entrypoint, cmd) = splitCommand(args, imageEntrypoint: image?.config.config?.entrypoint)
         let status: String
         if details.paused {
@@ -174,8 +176,11 @@ enum ContainerDocument {
         }
         // The runtime's own /etc binds are not the user's mounts.
         let runtimeFiles = Set(["hostname", "hosts", "resolv.conf"].map { details.directory + "/" + $0 })
-        let binds = (config?.mounts ?? []).filter { $0.kind == .bind && !runtimeFiles.contains($0.source) }
-        let tmpfs = (config?.mounts ?? []).filter { $0.kind == .filesystem && $0.fsType == "tmpfs" }
+        let specMounts = spec?.mounts ?? []
+        let binds = specMounts.filter { $0.type == "bind" && !runtimeFiles.contains($0.source ?? "") }
+        let tmpfs = specMounts.filter { $0.type == "tmpfs" && $0.destination != "/dev" && $0.destination != "/dev/shm" }
+        let readOnly = { (m: RuntimeSpec.Mount) in (m.options ?? []).contains("ro") }
+        let groups = spec?.annotations?[ContainerSpec.groupsAnnotation].map { $0.split(separator: ",").map(String.init) } ?? []
 
         let stateDocument: JSONValue = .object([
             ("Status", .string(status)),
@@ -192,7 +197,7 @@ enum ContainerDocument {
         ])
         let hostConfig: JSONValue = .object([
             ("Binds", binds.isEmpty ? .null : .array(binds.map { m in
-                .string(m.source + ":" + m.destination + (m.flags & MountFlags.readOnly != 0 ? ":ro" : ""))
+                .string((m.source ?? "") + ":" + m.destination + (readOnly(m) ? ":ro" : ""))
             })),
             ("LogConfig", .object([("Type", .string("json-file")), ("Config", .map([:]))])),
             ("NetworkMode", .string(details.networkMode)),
@@ -201,23 +206,25 @@ enum ContainerDocument {
             ("CapAdd", details.capAdd.isEmpty ? .null : .strings(details.capAdd)),
             ("CapDrop", details.capDrop.isEmpty ? .null : .strings(details.capDrop)),
             ("CgroupnsMode", .string("private")),
-            ("GroupAdd", (config?.additionalGroups ?? []).isEmpty ? .null : .strings(config?.additionalGroups)),
+            ("GroupAdd", groups.isEmpty ? .null : .strings(groups)),
             ("IpcMode", .string("private")),
-            ("Privileged", .bool(config?.privileged ?? false)),
-            ("ReadonlyRootfs", .bool(config?.readonlyRootfs ?? false)),
-            ("Tmpfs", .map(tmpfs.isEmpty ? nil : Dictionary(tmpfs.map { ($0.destination, JSONValue.string($0.data)) }, uniquingKeysWith: { $1 }))),
+            ("Privileged", .bool(details.privileged)),
+            ("ReadonlyRootfs", .bool(spec?.root?.readonly ?? false)),
+            ("Tmpfs", .map(tmpfs.isEmpty ? nil : Dictionary(tmpfs.map {
+                ($0.destination, JSONValue.string(MountFlags.parse(options: $0.options ?? []).data))
+            }, uniquingKeysWith: { $1 }))),
             ("CgroupParent", .string(state.cgroupParent == "swrun" ? "" : state.cgroupParent)),
-            ("Init", .bool(config?.useInit ?? false)),
-            ("MaskedPaths", .strings(config?.maskedPaths)),
-            ("ReadonlyPaths", .strings(config?.readonlyPaths)),
+            ("Init", .bool(details.initConfig?.useInit ?? false)),
+            ("MaskedPaths", .strings(spec?.linux?.maskedPaths)),
+            ("ReadonlyPaths", .strings(spec?.linux?.readonlyPaths)),
         ])
         let mounts: [JSONValue] = binds.map { m in
             .object([
                 ("Type", .string("bind")),
-                ("Source", .string(m.source)),
+                ("Source", .string(m.source ?? "")),
                 ("Destination", .string(m.destination)),
-                ("Mode", .string(m.flags & MountFlags.readOnly != 0 ? "ro" : "")),
-                ("RW", .bool(m.flags & MountFlags.readOnly == 0)),
+                ("Mode", .string(readOnly(m) ? "ro" : "")),
+                ("RW", .bool(!readOnly(m))),
                 ("Propagation", .string("rprivate")),
             ])
         }
@@ -225,18 +232,18 @@ enum ContainerDocument {
         let configDocument: JSONValue = .object([
             ("Hostname", .string(state.hostname)),
             ("Domainname", .string("")),
-            ("User", .string(config?.user ?? "")),
+            ("User", .string(spec?.annotations?[ContainerSpec.userAnnotation] ?? "")),
             ("AttachStdin", .bool(state.interactive ?? false)),
             ("AttachStdout", .bool(true)),
             ("AttachStderr", .bool(true)),
-            ("Tty", .bool(state.tty ?? config?.tty ?? false)),
+            ("Tty", .bool(state.tty ?? process?.terminal ?? false)),
             ("OpenStdin", .bool(state.interactive ?? false)),
             ("StdinOnce", .bool(state.interactive ?? false)),
-            ("Env", .strings(config?.env)),
+            ("Env", .strings(process?.env)),
             ("Cmd", .strings(cmd)),
             ("Image", .string(state.image)),
             ("Volumes", .map(nil)),
-            ("WorkingDir", .string(config.map { $0.cwd == "/" ? "" : $0.cwd } ?? "")),
+            ("WorkingDir", .string(process.map { $0.cwd == "/" ? "" : $0.cwd } ?? "")),
             ("Entrypoint", .strings(entrypoint)),
             ("OnBuild", .null),
             ("Labels", .map(labels.mapValues(JSONValue.string))),
