@@ -83,8 +83,12 @@ extension ContainerChild {
     private func mountCgroupTree(readOnly: Bool) throws {
         let flags = UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev) | (readOnly ? UInt(MountFlags.readOnly) : 0)
         let target = "/sys/fs/cgroup"
+        // Without a cgroup namespace (an OCI spec may leave it out) a fresh cgroupfs shows
+        // the host's root: the container's own cgroup is bound over it, as runc does.
+        let own = config.namespaces & SW_CLONE_NEWCGROUP == 0 ? Self.ownCgroupPaths() : [:]
         if !config.cgroupDirectory.isEmpty || config.cgroupV1Controllers.isEmpty {
             try check(mount("cgroup2", target, "cgroup2", flags, nil), "mount \(target)")
+            try bindOwnCgroup(own[""], at: target, flags: flags)
             return
         }
         try check(mount("tmpfs", target, "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"), "mount \(target)")
@@ -92,6 +96,7 @@ extension ContainerChild {
             let dir = target + "/" + controllers
             try makeDirectory(dir)
             try check(mount("cgroup", dir, "cgroup", flags, controllers), "mount \(dir)")
+            try bindOwnCgroup(own[controllers], at: dir, flags: flags)
             // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.
             if controllers.contains(",") {
                 for single in controllers.split(separator: ",") {
@@ -103,6 +108,26 @@ extension ContainerChild {
             try check(mount(nil, target, nil, UInt(MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"),
                       "remount \(target) read-only")
         }
+    }
+
+    /// This process's cgroup per hierarchy, from /proc/self/cgroup: "memory" →
+    /// "/k8s.io/abc", "cpu,cpuacct" → …, "" → the v2 path.
+    static func ownCgroupPaths() -> [String: String] {
+        guard let bytes = try? FileIO.readFile("/proc/self/cgroup") else { return [:] }
+        var paths: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            paths[String(fields[1])] = String(fields[2])
+        }
+        return paths
+    }
+
+    /// Binds `<dir><path>` over `dir`, with the hierarchy mount's flags.
+    private func bindOwnCgroup(_ path: String?, at dir: String, flags: UInt) throws {
+        guard let path, path != "/", !path.isEmpty else { return }
+        try check(mount(dir + path, dir, nil, UInt(MountFlags.bind), nil), "bind own cgroup on \(dir)")
+        try check(mount(nil, dir, nil, UInt(MountFlags.bind | MountFlags.remount) | flags, nil), "remount own cgroup on \(dir)")
     }
 
     /// Volumes (`-v`), tmpfs mounts (`--tmpfs`) and the runtime's /etc files.
