@@ -21,6 +21,21 @@ public struct CgroupLimits: Sendable, Equatable, Codable {
     /// Devices allowed beyond docker's list when restricted, as v1 spells them
     /// ("c 10:200 rwm", "b *:* m"): an OCI spec's `linux.resources.devices` allow rules.
     public var extraAllowedDevices: [String]?
+    /// OCI's raw CFS quota and period (µs), when given so; they win over `cpus`.
+    public var cfsQuota: Int64?
+    public var cfsPeriod: UInt64?
+    /// Real-time runtime and period (µs), v1 with CONFIG_RT_GROUP_SCHED only.
+    public var rtRuntime: Int64?
+    public var rtPeriod: UInt64?
+    /// cpuset: CPUs and memory nodes in list form ("0-1", "0").
+    public var cpusetCpus: String?
+    public var cpusetMems: String?
+    /// Memory soft limit (v1 `memory.soft_limit_in_bytes`, v2 `memory.low`).
+    public var memoryReservation: Int64?
+    /// v1 `memory.swappiness`.
+    public var memorySwappiness: UInt64?
+    /// v1: the OOM killer leaves the cgroup alone (`memory.oom_control`).
+    public var disableOOMKiller: Bool?
 
     public init(
         memory: Int64? = nil,
@@ -78,6 +93,15 @@ public struct CgroupLimits: Sendable, Equatable, Codable {
     var cpuQuota: Int64? {
         cpus.map { Int64(($0 * Double(Self.cpuPeriod)).rounded()) }
     }
+
+    /// The CFS (quota, period) to write, if any: OCI's raw values, else from `cpus`.
+    var cfsLimit: (quota: Int64?, period: UInt64?)? {
+        if cfsQuota != nil || cfsPeriod != nil { return (cfsQuota, cfsPeriod) }
+        return cpuQuota.map { ($0, UInt64(Self.cpuPeriod)) }
+    }
+
+    /// Whether anything for the cpu controller is asked.
+    var touchesCPU: Bool { cfsLimit != nil || cpuShares != nil || rtRuntime != nil || rtPeriod != nil }
 
     /// `cpu.shares` clamped to the kernel's range (docker raises 0 and 1 to 2).
     var clampedCPUShares: UInt64? {

@@ -8,7 +8,7 @@ import SwrunOS
 struct CgroupV1Manager: CgroupManager {
     /// The hierarchies a container joins, by the name they are mounted under.
     /// `cpu` and `cpuacct` are often one hierarchy ("cpu,cpuacct") with two symlinks.
-    static let controllers = ["memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio"]
+    static let controllers = ["memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio", "cpuset"]
 
     let root: String
     let cgroupPath: CgroupPath
@@ -37,10 +37,16 @@ struct CgroupV1Manager: CgroupManager {
         hierarchies[controller].map { $0 + path }
     }
 
-    /// The distinct hierarchy roots in use, in `controllers` order.
+    /// The distinct hierarchy roots in use, in `controllers` order. cpuset only when
+    /// this cgroup has one there (`create` makes it only for cpuset limits): a new
+    /// cpuset cgroup takes no task before its CPUs and nodes are set.
     var distinctHierarchies: [String] {
         var seen = Set<String>()
-        return Self.controllers.compactMap { hierarchies[$0] }.filter { seen.insert($0).inserted }
+        return Self.controllers.compactMap { controller -> String? in
+            guard let hierarchy = hierarchies[controller] else { return nil }
+            if controller == "cpuset" && !CgroupFS.isDirectory(hierarchy + path) { return nil }
+            return hierarchy
+        }.filter { seen.insert($0).inserted }
     }
 
     var procsFiles: [String] {
@@ -50,7 +56,7 @@ struct CgroupV1Manager: CgroupManager {
     func create(limits: CgroupLimits) throws {
         try cgroupPath.validate()
         try limits.validate()
-        for hierarchy in distinctHierarchies {
+        for hierarchy in distinctHierarchies where hierarchy != hierarchies["cpuset"] {
             try CgroupFS.makeDirectories(base: hierarchy, components: cgroupPath.components)
         }
         try applyMemory(limits)

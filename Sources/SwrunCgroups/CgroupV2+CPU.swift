@@ -1,9 +1,12 @@
 extension CgroupV2Manager {
-    /// `cpu.max` ("quota period") and `cpu.weight`.
+    /// `cpu.max` ("quota period"), `cpu.weight`, `cpuset.cpus`/`cpuset.mems`.
     func applyCPU(_ limits: CgroupLimits) throws {
-        if let quota = limits.cpuQuota {
-            try CgroupFS.write(directory + "/cpu.max", "\(quota) \(CgroupLimits.cpuPeriod)")
+        if let (quota, period) = limits.cfsLimit {
+            let quotaText = quota.map { $0 > 0 ? String($0) : "max" } ?? "max"
+            try CgroupFS.write(directory + "/cpu.max", quotaText + (period.map { " \($0)" } ?? ""))
         }
+        if let cpus = limits.cpusetCpus { try CgroupFS.write(directory + "/cpuset.cpus", cpus) }
+        if let mems = limits.cpusetMems { try CgroupFS.write(directory + "/cpuset.mems", mems) }
         if let shares = limits.clampedCPUShares {
             try CgroupFS.write(directory + "/cpu.weight", String(Self.cpuWeight(shares: shares)))
         }

@@ -51,8 +51,9 @@ struct CgroupV2Manager: CgroupManager {
     /// Controllers the limits need, with the flag that needs each (for errors).
     static func neededControllers(_ limits: CgroupLimits) -> [(String, String)] {
         var needed: [(String, String)] = []
-        if limits.cpus != nil || limits.cpuShares != nil { needed.append(("cpu", "--cpus/--cpu-shares")) }
-        if limits.memory != nil || limits.memorySwap != nil { needed.append(("memory", "--memory")) }
+        if limits.touchesCPU { needed.append(("cpu", "--cpus/--cpu-shares")) }
+        if limits.cpusetCpus != nil || limits.cpusetMems != nil { needed.append(("cpuset", "cpuset cpus/mems")) }
+        if limits.memory != nil || limits.memorySwap != nil || limits.memoryReservation != nil { needed.append(("memory", "--memory")) }
         if limits.pidsLimit != nil { needed.append(("pids", "--pids-limit")) }
         return needed
     }

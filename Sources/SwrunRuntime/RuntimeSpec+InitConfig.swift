@@ -185,18 +185,33 @@ extension InitConfig {
 }
 
 extension CgroupLimits {
-    /// The limits of an OCI spec's `linux.resources` that swrun applies: memory and
-    /// swap, CPU quota and shares, pids, devices. The rest is not applied (docs/oci.md).
+    /// The limits of an OCI spec's `linux.resources` that swrun applies: memory (limit,
+    /// swap, reservation, swappiness, OOM killer), CPU (quota, period, shares, real-time,
+    /// cpuset), pids, devices. The rest is not applied (docs/oci.md).
     public init(resources: RuntimeSpec.Resources?) {
         self.init()
         guard let resources else { return }
         if let limit = resources.memory?.limit, limit > 0 { memory = limit }
         if let swap = resources.memory?.swap, swap != 0, memory != nil { memorySwap = swap }
-        if let quota = resources.cpu?.quota, quota > 0 {
-            let period = resources.cpu?.period ?? 100_000
-            cpus = Double(quota) / Double(period == 0 ? 100_000 : period)
+        if let cpu = resources.cpu {
+            // Kept as given: a period other than docker's 100 ms must reach the cgroup.
+            if let quota = cpu.quota, quota > 0 || cpu.period != nil { cfsQuota = quota }
+            if let period = cpu.period, period > 0 { cfsPeriod = period }
+            if let quota = cpu.quota, quota > 0 {
+                let period = cpu.period ?? 100_000
+                cpus = Double(quota) / Double(period == 0 ? 100_000 : period)
+            }
+            cpuShares = cpu.shares
+            rtRuntime = cpu.realtimeRuntime
+            rtPeriod = cpu.realtimePeriod
+            cpusetCpus = cpu.cpus.flatMap { $0.isEmpty ? nil : $0 }
+            cpusetMems = cpu.mems.flatMap { $0.isEmpty ? nil : $0 }
         }
-        cpuShares = resources.cpu?.shares
+        if let memory = resources.memory {
+            memoryReservation = memory.reservation
+            memorySwappiness = memory.swappiness
+            disableOOMKiller = memory.disableOOMKiller
+        }
         if let limit = resources.pids?.limit { pidsLimit = limit }
         // A rule allowing every device lifts the restriction; allow rules add to docker's list.
         var extra: [String] = []
