@@ -267,6 +267,9 @@ ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd) {
     return n;
 }
 
+int sw_setresuid(uid_t r, uid_t e, uid_t s) { return (int)syscall(SYS_setresuid, r, e, s); }
+int sw_setresgid(gid_t r, gid_t e, gid_t s) { return (int)syscall(SYS_setresgid, r, e, s); }
+
 int sw_unix_connect(const char *path) {
     struct sockaddr_un addr;
     memset(&addr, 0, sizeof addr);

@@ -1,3 +1,5 @@
+import CSwrun
+
 /// One mount the container's init performs after `pivot_root`.
 public struct InitMount: Sendable, Equatable {
     public enum Kind: UInt64, Sendable {
@@ -61,6 +63,18 @@ public struct InitNamespacePath: Sendable, Equatable {
     public init(flag: UInt64, path: String) {
         self.flag = flag
         self.path = path
+    }
+}
+
+/// One line of a user namespace's uid_map or gid_map.
+public struct InitIDMap: Sendable, Equatable {
+    public var containerID: UInt32
+    public var hostID: UInt32
+    public var size: UInt32
+    public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+        self.containerID = containerID
+        self.hostID = hostID
+        self.size = size
     }
 }
 
@@ -169,6 +183,9 @@ public struct InitConfig: Sendable, Equatable {
     public var preserveFDs: UInt64 = 0
     /// `MS_SHARED`, `MS_SLAVE`, `MS_PRIVATE` or `MS_UNBINDABLE` for the root (0 = private).
     public var rootfsPropagation: UInt64 = 0
+    /// A new user namespace's maps (with `CLONE_NEWUSER` in `namespaces`).
+    public var uidMappings: [InitIDMap] = []
+    public var gidMappings: [InitIDMap] = []
 
     public init() {}
 
@@ -214,6 +231,10 @@ extension InitConfig {
         for set in capabilitySets { w.u64(set) }
         w.bool(umask != nil); w.u64(UInt64(umask ?? 0)); w.string(domainname); w.string(consoleSocket)
         w.u64(preserveFDs); w.u64(rootfsPropagation)
+        for maps in [uidMappings, gidMappings] {
+            w.u64(UInt64(maps.count))
+            for m in maps { w.u64(UInt64(m.containerID)); w.u64(UInt64(m.hostID)); w.u64(UInt64(m.size)) }
+        }
         return w.bytes
     }
 
@@ -272,7 +293,20 @@ extension InitConfig {
         umask = hasUmask ? mask : nil
         domainname = try r.string(); consoleSocket = try r.string()
         preserveFDs = try r.u64(); rootfsPropagation = try r.u64()
+        func maps() throws -> [InitIDMap] {
+            let count = try r.u64()
+            guard count <= 340 else { throw SwrunError(.corrupt, "init message: bad id map count") }
+            return try (0..<count).map { _ in
+                InitIDMap(containerID: UInt32(truncatingIfNeeded: try r.u64()), hostID: UInt32(truncatingIfNeeded: try r.u64()),
+                          size: UInt32(truncatingIfNeeded: try r.u64()))
+            }
+        }
+        uidMappings = try maps()
+        gidMappings = try maps()
     }
+
+    /// The container gets a new user namespace (its maps written by the monitor).
+    public var createsUserNamespace: Bool { namespaces & SW_CLONE_NEWUSER != 0 }
 }
 
 /// Messages `swrun-init` sends back to `swrun` over the sync socket.

@@ -54,7 +54,10 @@ extension OCIRuntime {
             config.execFifo = fifoPath(of: id)
             config.consoleSocket = options.consoleSocket.map(Self.absolute) ?? ""
             config.preserveFDs = UInt64(options.preserveFDs)
-            guard mkfifo(config.execFifo, 0o622) == 0 else { throw SwrunError.system("mkfifo \(config.execFifo)") }
+            // 0622 despite the umask: the init may open it as a mapped, unprivileged uid.
+            guard mkfifo(config.execFifo, 0o622) == 0, chmod(config.execFifo, 0o622) == 0 else {
+                throw SwrunError.system("mkfifo \(config.execFifo)")
+            }
             try FileIO.writeFile(dir + "/config.json", bytes: bytes, mode: 0o600)
 
             let location = try cgroupLocation(spec.linux?.cgroupsPath, id: id)

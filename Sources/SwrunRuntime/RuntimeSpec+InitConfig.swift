@@ -42,8 +42,8 @@ extension InitConfig {
             guard let flag = Self.namespaceFlags[ns.type] else {
                 throw SwrunError(.invalidArgument, "config.json: unknown namespace type \"\(ns.type)\"")
             }
-            if flag == SW_CLONE_NEWUSER || ns.type == "time" {
-                throw SwrunError(.unsupported, "config.json: \(ns.type) namespaces are not supported by swrun")
+            if ns.type == "time" {
+                throw SwrunError(.unsupported, "config.json: time namespaces are not supported by swrun")
             }
             if let path = ns.path, !path.isEmpty {
                 joinNamespaces.append(InitNamespacePath(flag: flag, path: path))
@@ -52,6 +52,16 @@ extension InitConfig {
             }
         }
         namespaces = flags
+        // A user namespace joined by path is entered first, so the others are owned by it.
+        joinNamespaces.sort { ($0.flag == SW_CLONE_NEWUSER ? 0 : 1) < ($1.flag == SW_CLONE_NEWUSER ? 0 : 1) }
+        if flags & SW_CLONE_NEWUSER != 0 {
+            let map = { (m: RuntimeSpec.IDMapping) in InitIDMap(containerID: m.containerID, hostID: m.hostID, size: m.size) }
+            uidMappings = (linux?.uidMappings ?? []).map(map)
+            gidMappings = (linux?.gidMappings ?? []).map(map)
+            guard !uidMappings.isEmpty, !gidMappings.isEmpty else {
+                throw SwrunError(.invalidArgument, "config.json: a new user namespace needs linux.uidMappings and linux.gidMappings")
+            }
+        }
 
         // Mounts: the kernel filesystems swrun-init sets up itself, the rest as given.
         for m in spec.mounts ?? [] {

@@ -3,28 +3,54 @@ import Glibc
 import SwrunOS
 
 extension ContainerChild {
-    /// /proc, /dev, /sys and the cgroup tree, mounted inside the new root.
+    /// /proc, /dev, /sys and the cgroup tree, mounted inside the new root, in the
+    /// order a spec lists them. In a user namespace /proc and /sys were made before
+    /// `pivot_root` (see `mountProcAndSysEarly`).
     func setUpKernelFilesystems() throws {
-        let hidden = UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev)
-        try makeDirectory("/proc")
-        try check(mount("proc", "/proc", "proc", hidden, nil), "mount /proc")
+        if !config.createsUserNamespace { try mountProc(under: "") }
         try setUpDev()
-        try makeDirectory("/sys")
-        let sysFlags = hidden | (config.privileged ? 0 : UInt(MountFlags.readOnly))
-        if mount("sysfs", "/sys", "sysfs", sysFlags, nil) < 0 {
-            throw InitFailure("mount /sys")
+        if sysTree >= 0 {
+            try makeDirectory("/sys")
+            try check(sw_move_mount_to(sysTree, "/sys"), "mount /sys")
+            close(sysTree)
+            sysTree = -1
+            try reattachInOrder("/sys")
+        } else {
+            try mountSys(under: "")
         }
         try awaitCgroupJoin()
         try mountCgroupTree(readOnly: !config.privileged)
     }
 
+    private func mountProc(under root: String) throws {
+        try makeDirectory(root + "/proc")
+        try check(mount("proc", root + "/proc", "proc", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
+                  "mount /proc")
+    }
+
+    private func mountSys(under root: String) throws {
+        try makeDirectory(root + "/sys")
+        let flags = UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev) | (config.privileged ? 0 : UInt(MountFlags.readOnly))
+        try check(mount("sysfs", root + "/sys", "sysfs", flags, nil), "mount /sys")
+    }
+
+    /// In a user namespace the kernel mounts a new proc or sysfs only while one is
+    /// fully visible in the mount namespace, so both are made before `pivot_root`,
+    /// under the new root. sysfs is then kept as a detached clone and attached after
+    /// /dev, where a spec lists it.
+    func mountProcAndSysEarly() throws {
+        try mountProc(under: config.rootfs)
+        try mountSys(under: config.rootfs)
+        sysTree = sw_open_tree_clone(config.rootfs + "/sys", 0)
+        try check(sysTree, "clone /sys")
+        try check(umount2(config.rootfs + "/sys", Int32(MNT_DETACH)), "detach early /sys")
+    }
+
     private func setUpDev() throws {
         try makeDirectory("/dev")
         try check(mount("tmpfs", "/dev", "tmpfs", UInt(MountFlags.noSuid | MountFlags.strictAtime), "mode=755,size=65536k"), "mount /dev")
-        let devices: [(String, UInt32, UInt32)] = [
-            ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
-        ]
-        for (name, major, minor) in devices {
+        for (name, major, minor) in Self.defaultDevices {
+            if try bindHostDevice("/dev/" + name) { continue }
             try check(mknod("/dev/" + name, S_IFCHR | 0o666, sw_makedev(major, minor)), "mknod /dev/\(name)")
         }
         try makeDirectory("/dev/pts")
@@ -53,10 +79,28 @@ extension ContainerChild {
     private func makeDevice(_ device: InitDevice) throws {
         try makeDirectory(FileIO.parentPath(device.path))
         unlink(device.path)
+        if try bindHostDevice(device.path) { return }
         let mode = mode_t(device.type) | mode_t(device.mode & 0o7777)
         try check(mknod(device.path, mode, sw_makedev(device.major, device.minor)), "mknod \(device.path)")
         try check(chmod(device.path, mode_t(device.mode & 0o7777)), "chmod \(device.path)")
         try check(chown(device.path, device.uid, device.gid), "chown \(device.path)")
+    }
+
+    /// The devices every container gets: name, major, minor.
+    static let defaultDevices: [(name: String, major: UInt32, minor: UInt32)] = [
+        ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
+    ]
+
+    /// In a user namespace: the host's node bound onto an empty file at `path`.
+    /// False when there is no clone of it (mknod it is).
+    private func bindHostDevice(_ path: String) throws -> Bool {
+        guard let tree = deviceTrees.removeValue(forKey: path) else { return false }
+        defer { close(tree) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        try check(fd, "create \(path)")
+        close(fd)
+        try check(sw_move_mount_to(tree, path), "bind host device \(path)")
+        return true
     }
 
     /// Sysctls and the OOM score, while /proc/sys is still writable.
@@ -95,7 +139,12 @@ extension ContainerChild {
         for controllers in config.cgroupV1Controllers {
             let dir = target + "/" + controllers
             try makeDirectory(dir)
-            try check(mount("cgroup", dir, "cgroup", flags, controllers), "mount \(dir)")
+            if mount("cgroup", dir, "cgroup", flags, controllers) < 0 {
+                // A user namespace without a cgroup namespace of its own may not mount
+                // cgroupfs: the tree stays empty there.
+                if config.createsUserNamespace && sw_errno() == EPERM { continue }
+                throw InitFailure("mount \(dir)")
+            }
             try bindOwnCgroup(own[controllers], at: dir, flags: flags)
             // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.
             if controllers.contains(",") {
@@ -154,6 +203,7 @@ extension ContainerChild {
             case .bind:
                 try check(sw_move_mount_to(bindTrees[index], m.destination), "mount \(m.source) on \(m.destination)")
                 close(bindTrees[index])
+                try reattachInOrder(m.destination)
                 // nosuid/nodev/noexec (OCI bind options), and read-only where mount_setattr is missing.
                 let extra = m.flags & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
                 if remountReadOnly.contains(m.destination) || extra != 0 {
@@ -168,6 +218,18 @@ extension ContainerChild {
                 try check(mount(m.source.isEmpty ? m.fsType : m.source, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
             }
         }
+    }
+
+    /// Since Linux 6.8 mountinfo lists mounts by mount ID, given when a mount is made,
+    /// and a tree cloned before pivot_root has an ID older than the mounts made since:
+    /// it would read as mounted out of the spec's order. A fresh clone of it, put in
+    /// its place, takes the next ID (mount flags come along).
+    func reattachInOrder(_ path: String) throws {
+        let fresh = sw_open_tree_clone(path, 1)
+        try check(fresh, "clone \(path)")
+        defer { close(fresh) }
+        try check(umount2(path, Int32(MNT_DETACH)), "detach \(path)")
+        try check(sw_move_mount_to(fresh, path), "attach \(path)")
     }
 
     /// The per-mount flags of the mount at `path` that a bind remount must repeat, or

@@ -13,9 +13,11 @@ extension ContainerChild {
             try check(sw_prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0), "set not dumpable")
             umask(0o022)
             try stdio.installInChild()
-            let flags = SW_CLONE_NEWNS | SW_CLONE_NEWUTS | SW_CLONE_NEWIPC | SW_CLONE_NEWNET | SW_CLONE_NEWCGROUP
+            var flags = SW_CLONE_NEWNS | SW_CLONE_NEWUTS | SW_CLONE_NEWIPC | SW_CLONE_NEWNET | SW_CLONE_NEWCGROUP
+            if config.createsUserNamespace { flags |= SW_CLONE_NEWUSER }
             try check(sw_setns(pidfd, Int32(truncatingIfNeeded: flags)), "setns")
             close(pidfd)
+            if config.createsUserNamespace { try becomeNamespaceRoot() }
             try awaitCgroupMove()
             try check(Int32(setsid()), "setsid")
             if config.tty { try setUpTerminal() }

@@ -31,6 +31,13 @@ extension ContainerChild {
             return fd
         }
 
+        if config.createsUserNamespace {
+            try mountProcAndSysEarly()
+            for path in Self.defaultDevices.map({ "/dev/" + $0.name }) + config.devices.map(\.path) where deviceTrees[path] == nil {
+                let fd = sw_open_tree_clone(path, 0)
+                if fd >= 0 { deviceTrees[path] = fd }
+            }
+        }
         if !config.execFifo.isEmpty {
             execFifoFD = open(config.execFifo, SW_O_PATH | O_CLOEXEC)
             try check(execFifoFD, "open exec fifo \(config.execFifo)")

@@ -18,6 +18,11 @@ final class ContainerChild {
     var environment: [String] = []
     /// Namespaces to enter (opened by the parent on the host).
     let joinFDs: [(fd: Int32, flag: UInt64)]
+    /// In a user namespace, where mknod is refused: detached clones of the host's
+    /// device nodes, by container path, bound onto empty files in /dev instead.
+    var deviceTrees: [String: Int32] = [:]
+    /// In a user namespace: sysfs, mounted before pivot_root and attached after /dev.
+    var sysTree: Int32 = -1
     /// The exec FIFO, opened O_PATH while the host is visible (runtime mode).
     var execFifoFD: Int32 = -1
     /// Runtime mode: the parent has gone once this process says it is ready, so later
@@ -60,6 +65,10 @@ final class ContainerChild {
             try check(sw_setns(fd, Int32(truncatingIfNeeded: flag)), "join namespace")
             close(fd)
         }
+        if config.createsUserNamespace {
+            try awaitByte("U", step: "user namespace maps")
+            try becomeNamespaceRoot()
+        }
         try check(Int32(setsid()), "setsid")
         try setUpRootfs()
         try setUpKernelFilesystems()
@@ -99,10 +108,22 @@ final class ContainerChild {
     /// v1: blocks until the monitor says this process is in its cgroups.
     func awaitCgroupMove() throws {
         guard config.awaitsWord else { return }
+        try awaitByte("J", step: "join cgroup")
+    }
+
+    /// Blocks until the monitor sends `letter` on the sync socket.
+    func awaitByte(_ letter: Unicode.Scalar, step: String) throws {
         var byte: UInt8 = 0
         let n = recv(sync.fd, &byte, 1, 0)
-        if n != 1 || byte != UInt8(ascii: "J") {
-            throw InitFailure("join cgroup", errno: n < 0 ? sw_errno() : EPIPE)
+        if n != 1 || byte != UInt8(ascii: letter) {
+            throw InitFailure(step, errno: n < 0 ? sw_errno() : EPIPE)
         }
+    }
+
+    /// In a new user namespace this process starts as an unmapped uid: it takes the
+    /// namespace's uid and gid 0 (keeping its capabilities there), as runc does.
+    func becomeNamespaceRoot() throws {
+        try check(sw_setresgid(0, 0, 0), "setresgid 0 in the user namespace")
+        try check(sw_setresuid(0, 0, 0), "setresuid 0 in the user namespace")
     }
 }

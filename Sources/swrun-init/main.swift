@@ -124,6 +124,22 @@ childEnd.close()
 stdio.closeChildEnds()
 if cgroupFD >= 0 { close(cgroupFD) }
 
+// A new user namespace: its maps, written from here (the parent namespace), before
+// the child does anything as its root.
+if config.createsUserNamespace && config.joinPid == 0 {
+    for (file, maps) in [("uid_map", config.uidMappings), ("gid_map", config.gidMappings)] {
+        let text = maps.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        do {
+            try FileIO.writeExisting("/proc/\(pid)/\(file)", text)
+        } catch {
+            kill(pid, SIGKILL)
+            fail(.failed(step: "user namespace", errno: EPERM, message: "write \(file) of the user namespace: \(error)"))
+        }
+    }
+    let mapped: [UInt8] = [UInt8(ascii: "U")]
+    _ = mapped.withUnsafeBytes { send(parentEnd.fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+}
+
 // v1: move the child into its cgroups while it builds its root filesystem, then tell
 // it to go on. (v2 put it there at birth with CLONE_INTO_CGROUP.)
 if !config.cgroupProcsFiles.isEmpty {

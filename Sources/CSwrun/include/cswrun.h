@@ -92,6 +92,10 @@ ssize_t sw_send_with_fd(int sock, const void *data, size_t len, int fd);
 ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd);
 // Opens a new pty pair from the devpts instance mounted at /dev/pts: the master via
 // /dev/ptmx, the replica via TIOCGPTPEER (no path lookup).
+/// setresuid/setresgid as raw system calls: for this thread alone, with no glibc
+/// broadcast to other threads (swrun-init has none).
+int sw_setresuid(uid_t r, uid_t e, uid_t s);
+int sw_setresgid(gid_t r, gid_t e, gid_t s);
 /// Connects a stream socket to the unix socket at `path` (CLOEXEC); -1 and errno on failure.
 int sw_unix_connect(const char *path);
 int sw_open_pty(int *master, int *replica);
