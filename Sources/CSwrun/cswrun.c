@@ -267,6 +267,11 @@ ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd) {
     return n;
 }
 
+extern char **environ;
+int sw_execveat_empty(int fd, char *const argv[]) {
+    return (int)syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+}
+
 int sw_setresuid(uid_t r, uid_t e, uid_t s) { return (int)syscall(SYS_setresuid, r, e, s); }
 int sw_setresgid(gid_t r, gid_t e, gid_t s) { return (int)syscall(SYS_setresgid, r, e, s); }
 

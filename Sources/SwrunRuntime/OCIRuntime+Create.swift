@@ -89,8 +89,11 @@ extension OCIRuntime {
             // The init waits, in its namespaces, while these run in the runtime's.
             var creating = state(of: record)
             creating.status = "created"
-            for hook in (spec.hooks?.prestart ?? []) + (spec.hooks?.createRuntime ?? []) + (spec.hooks?.createContainer ?? []) {
+            for hook in (spec.hooks?.prestart ?? []) + (spec.hooks?.createRuntime ?? []) {
                 try Self.run(hook, state: creating)
+            }
+            for hook in spec.hooks?.createContainer ?? [] {
+                try Self.run(hook, state: creating, in: .container(pid: pid, resolveInContainer: false))
             }
             try client.socket.send([1])
             switch try client.nextReport() {
@@ -129,7 +132,9 @@ extension OCIRuntime {
         let spec = try? spec(of: id)
         var running = state(of: record)
         running.status = "running"
-        for hook in spec?.hooks?.startContainer ?? [] { try Self.run(hook, state: running) }
+        for hook in spec?.hooks?.startContainer ?? [] {
+            try Self.run(hook, state: running, in: .container(pid: record.pid, resolveInContainer: true))
+        }
 
         let fifo = fifoPath(of: id)
         let fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)

@@ -3,15 +3,31 @@ import Foundation
 import SwrunOCI
 import SwrunOS
 
+/// Where a hook runs: in the runtime's namespaces, or in those of the container whose
+/// init is `pid` (its path resolved there or on the host).
+enum HookPlace {
+    case runtime
+    case container(pid: Int32, resolveInContainer: Bool)
+}
+
 extension OCIRuntime {
     /// Runs one OCI hook: `path` with `args` (args[0] is its argv[0]) and exactly
     /// `env`, the state JSON on its stdin, its output on this process's stderr. It
     /// fails on a non-zero exit or after `timeout` seconds (then it is killed).
-    static func run(_ hook: RuntimeSpec.Hook, state: RuntimeState) throws {
+    static func run(_ hook: RuntimeSpec.Hook, state: RuntimeState, in place: HookPlace = .runtime) throws {
         let json = try state.encoded(pretty: false)
         var fds: [Int32] = [-1, -1]
         guard sw_pipe_cloexec(&fds) == 0 else { throw SwrunError.system("pipe for hook") }
-        let args = hook.args.flatMap { $0.isEmpty ? nil : $0 } ?? [hook.path]
+        var args = hook.args.flatMap { $0.isEmpty ? nil : $0 } ?? [hook.path]
+        var program = hook.path
+        switch place {
+        case .runtime:
+            break
+        case .container(let pid, let resolveInContainer):
+            // swrun-init enters the container's namespaces, then execs the hook.
+            args = ["swrun-init", "hook", String(pid), resolveInContainer ? "container" : "runtime", hook.path] + args
+            program = MonitorClient.binaryPath
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = (hook.env ?? []).map { strdup($0) } + [nil]
         defer {
@@ -19,7 +35,7 @@ extension OCIRuntime {
             envp.forEach { free($0) }
         }
         let child = [fds[0], 2, 2]
-        let pid = sw_spawn(hook.path, argv, envp, child, 3, 0)
+        let pid = sw_spawn(program, argv, envp, child, 3, 0)
         close(fds[0])
         guard pid > 0 else {
             let err = errno

@@ -77,7 +77,8 @@ public struct OCIRuntime: Sendable {
 
     /// The spec a container was created with (and updated since).
     public func spec(of id: String) throws -> RuntimeSpec {
-        try RuntimeSpec.decode(try FileIO.readFile(directory(of: id) + "/config.json"))
+        _ = try load(id)
+        return try RuntimeSpec.decode(try FileIO.readFile(directory(of: id) + "/config.json"))
     }
 
     func cgroup(of record: Record) -> any CgroupManager {

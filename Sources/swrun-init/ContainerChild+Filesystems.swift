@@ -18,7 +18,7 @@ extension ContainerChild {
         } else {
             try mountSys(under: "")
         }
-        try awaitCgroupJoin()
+        if !config.runtimeMode { try awaitCgroupJoin() }
         try mountCgroupTree(readOnly: !config.privileged)
     }
 

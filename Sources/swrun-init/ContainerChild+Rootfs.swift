@@ -43,6 +43,11 @@ extension ContainerChild {
             try check(execFifoFD, "open exec fifo \(config.execFifo)")
         }
 
+        // Runtime mode: the runtime's createRuntime and createContainer hooks run now,
+        // while the host is still visible in this mount namespace (a hook entering it
+        // finds its binary and libraries, as with runc).
+        if config.runtimeMode { try awaitCgroupJoin() }
+
         try check(chdir(config.rootfs), "chdir rootfs")
         try check(sw_pivot_root(".", "."), "pivot_root")
         try check(umount2(".", Int32(MNT_DETACH)), "detach old root")

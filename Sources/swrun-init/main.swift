@@ -8,6 +8,8 @@ import SwrunOS
 // closes), then stays as the container's monitor (Monitor.swift). Single-threaded by
 // construction: no Foundation, no Dispatch.
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "hook" { runHook(CommandLine.arguments) }
+
 // Runtime mode passes the control socket's fd as the first argument: fds from 3 up
 // may be the container's (--preserve-fds).
 let controlFD: Int32 = CommandLine.arguments.count > 1 ? Int32(CommandLine.arguments[1]) ?? 3 : 3

@@ -92,6 +92,8 @@ ssize_t sw_send_with_fd(int sock, const void *data, size_t len, int fd);
 ssize_t sw_recv_with_fd(int sock, void *buf, size_t cap, int *fd);
 // Opens a new pty pair from the devpts instance mounted at /dev/pts: the master via
 // /dev/ptmx, the replica via TIOCGPTPEER (no path lookup).
+/// execveat(fd, "", argv, environ, AT_EMPTY_PATH): runs the file `fd` was opened on.
+int sw_execveat_empty(int fd, char *const argv[]);
 /// setresuid/setresgid as raw system calls: for this thread alone, with no glibc
 /// broadcast to other threads (swrun-init has none).
 int sw_setresuid(uid_t r, uid_t e, uid_t s);
