@@ -51,7 +51,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The OCI runtime with runc's command line: a second front end of SwrunRuntime.
-        .executableTarget(name: "swrun-oci", dependencies: ["SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunSecurity"]),
+        // Linked fully static: every call is one short process (a shim calls it several
+        // times per container), and a static binary starts without the dynamic loader's
+        // relocations: --version in 1.6 ms instead of 2.8 ms here.
+        .executableTarget(
+            name: "swrun-oci", dependencies: ["SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunSecurity"],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // Single-threaded container setup: no Foundation, no Dispatch, no async.
         // Linked fully static: it starts in well under a millisecond and, as the
         // long-lived monitor of every container, maps as little as possible.
