@@ -18,6 +18,12 @@ public enum UserDatabase {
     struct PasswdEntry { var name: String; var uid: UInt32; var gid: UInt32; var home: String }
     struct GroupEntry { var name: String; var gid: UInt32; var members: [String] }
 
+    /// The name of `uid` in the passwd file `text`, nil when it has none. Read from the
+    /// file, never through NSS: static binaries cannot load NSS modules.
+    public static func userName(of uid: UInt32, passwd text: String) -> String? {
+        parsePasswd(text).first { $0.uid == uid }?.name
+    }
+
     static func parsePasswd(_ text: String) -> [PasswdEntry] {
         text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: ":", omittingEmptySubsequences: false)

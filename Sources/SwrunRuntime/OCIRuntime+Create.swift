@@ -191,8 +191,10 @@ extension OCIRuntime {
         return path.isEmpty || path == "." ? cwd : cwd + "/" + path
     }
 
+    /// The caller's user name, as runc reports `owner` (its number when /etc/passwd has none).
     static func ownerName() -> String {
-        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return "" }
-        return String(cString: name)
+        let uid = getuid()
+        let passwd = (try? FileIO.readString("/etc/passwd")) ?? ""
+        return UserDatabase.userName(of: uid, passwd: passwd) ?? String(uid)
     }
 }
