@@ -22,6 +22,8 @@ public protocol CgroupManager: Sendable {
     /// Kills the processes left (SIGKILL) and removes the cgroup from every
     /// hierarchy. A cgroup that does not exist is fine.
     func destroy() throws
+    /// CPU, memory and task usage now.
+    func stats() -> CgroupStats
     /// Whether the kernel's OOM killer has killed a process in the cgroup.
     func oomKilled() -> Bool
 }

@@ -59,7 +59,7 @@ struct CgroupV2Manager: CgroupManager {
     }
 
     /// Creates each directory from the root down, first enabling in its parent's
-    /// `cgroup.subtree_control` the wanted controllers the parent has. Returns the
+    /// `cgroup.subtree_control` the wanted and needed controllers the parent has. Returns the
     /// controllers the new cgroup has.
     private func makeDirectories(needing needed: [(String, String)]) throws -> Set<String> {
         var available = Self.words(try CgroupFS.read(root + "/cgroup.controllers"))
@@ -67,7 +67,8 @@ struct CgroupV2Manager: CgroupManager {
         for component in cgroupPath.components {
             let control = dir + "/cgroup.subtree_control"
             var enabled = Self.words(try CgroupFS.readIfPresent(control) ?? "")
-            let missing = Self.wantedControllers.filter { available.contains($0) && !enabled.contains($0) }
+            let wanted = Self.wantedControllers + needed.map(\.0).filter { !Self.wantedControllers.contains($0) }
+            let missing = wanted.filter { available.contains($0) && !enabled.contains($0) }
             if !missing.isEmpty {
                 do {
                     try CgroupFS.write(control, missing.map { "+" + $0 }.joined(separator: " "))

@@ -125,3 +125,18 @@ extension OCIRuntime {
         guard rename(dir + "/config.json.tmp", dir + "/config.json") == 0 else { throw SwrunError.system("rename config.json") }
     }
 }
+
+extension OCIRuntime {
+    /// `events --stats`: the container's cgroup usage now.
+    public func stats(_ id: String) throws -> CgroupStats {
+        let record = try load(id)
+        guard status(of: record) != "stopped" else { throw SwrunError(.conflict, "container not running") }
+        return cgroup(of: record).stats()
+    }
+
+    /// Whether the container's init still runs (for `events`, which follows it).
+    public func isRunning(_ id: String) -> Bool {
+        guard let record = try? load(id) else { return false }
+        return status(of: record) != "stopped"
+    }
+}

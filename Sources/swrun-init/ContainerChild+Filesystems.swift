@@ -131,7 +131,12 @@ extension ContainerChild {
         // the host's root: the container's own cgroup is bound over it, as runc does.
         let own = config.namespaces & SW_CLONE_NEWCGROUP == 0 ? Self.ownCgroupPaths() : [:]
         if !config.cgroupDirectory.isEmpty || config.cgroupV1Controllers.isEmpty {
-            try check(mount("cgroup2", target, "cgroup2", flags, nil), "mount \(target)")
+            if mount("cgroup2", target, "cgroup2", flags, nil) < 0 {
+                // A user namespace without a cgroup namespace of its own may not mount
+                // cgroupfs: /sys/fs/cgroup stays empty there.
+                if config.createsUserNamespace && sw_errno() == EPERM { return }
+                throw InitFailure("mount \(target)")
+            }
             try bindOwnCgroup(own[""], at: target, flags: flags)
             return
         }

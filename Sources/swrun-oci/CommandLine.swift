@@ -20,7 +20,7 @@ struct ParsedCommandLine {
         "process", "cwd", "env", "user", "additional-gids", "cap", "process-label", "apparmor", "cgroup", "format",
         "resources", "memory", "memory-swap", "memory-reservation", "kernel-memory", "kernel-memory-tcp", "cpu-shares",
         "cpu-quota", "cpu-period", "cpu-rt-runtime", "cpu-rt-period", "cpuset-cpus", "cpuset-mems", "pids-limit",
-        "blkio-weight", "l3-cache-schema", "mem-bw-schema", "signal",
+        "blkio-weight", "l3-cache-schema", "mem-bw-schema", "signal", "interval",
     ]
     static let switchFlags: Set<String> = [
         "debug", "systemd-cgroup", "help", "version", "no-pivot", "no-new-keyring", "detach", "keep", "all", "force",

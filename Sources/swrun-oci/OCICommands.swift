@@ -28,6 +28,8 @@ struct OCICommands {
           update    change a container's cgroup limits
           spec      write a default config.json
           features  print what this runtime supports, as JSON
+          events    the container's cgroup usage as runc's JSON events (--stats: once;
+                    else every --interval, 5s by default, until it stops)
 
         Global options:
           --root DIR               state directory (default /run/swrun-oci)
@@ -54,6 +56,7 @@ struct OCICommands {
         case "update": try update(); return 0
         case "spec": try spec(); return 0
         case "features": try printJSON(Features.current); return 0
+        case "events": try events(); return 0
         default:
             throw SwrunError(.invalidArgument, "'\(command)' is not a swrun-oci command; see 'swrun-oci --help'")
         }
@@ -228,6 +231,32 @@ struct OCICommands {
         let path = bundle + "/config.json"
         if FileIO.exists(path) { throw SwrunError(.alreadyExists, "File \(path) exists. Remove it first") }
         try FileIO.writeFile(path, bytes: try RuntimeSpec.runcDefault(rootless: line.value("rootless") == "true").encoded(pretty: true) + [10])
+    }
+
+    /// runc's event lines: `{"type":"stats","id":…,"data":{"cpu":…,"memory":…,"pids":…}}`.
+    func events() throws {
+        let id = try id()
+        let interval = try Self.seconds(line.value("interval") ?? "5s")
+        repeat {
+            let stats = try runtime.stats(id)
+            let event = StatsEvent(id: id, data: .init(stats))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(event), as: UTF8.self))
+            fflush(nil)
+            if line.has("stats") { return }
+            usleep(UInt32(interval * 1_000_000))
+        } while runtime.isRunning(id)
+    }
+
+    /// Go's duration syntax for the common cases: "5s", "500ms", "1m", or seconds.
+    static func seconds(_ text: String) throws -> Double {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count)), value > 0 { return value * scale }
+        }
+        if let value = Double(text), value > 0 { return value }
+        throw SwrunError(.invalidArgument, "invalid --interval: \(text)")
     }
 
     func printJSON<Value: Encodable>(_ value: Value) throws {
