@@ -25,37 +25,30 @@ final class MonitorClient {
     /// Starts a monitor in its own session with /dev/null as its stdio: all the
     /// container's I/O goes through the monitor, so it can outlive this process.
     static func spawn(config: InitConfig) throws -> MonitorClient {
-        let (mine, theirs) = try SeqPacket.pair()
-        defer { theirs.close() }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         guard devNull >= 0 else { throw SwrunError.system("open /dev/null") }
         defer { close(devNull) }
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("swrun-init"), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
-        defer { argv.forEach { free($0) } }
-        let fds = [devNull, devNull, devNull, theirs.fd]
-        let pid = sw_spawn(binaryPath, argv, envp, fds, Int32(fds.count), 1)
-        guard pid > 0 else {
-            mine.close()
-            throw SwrunError.system("spawn \(binaryPath)")
-        }
-        let client = MonitorClient(pid: pid, socket: mine)
-        try mine.send(config.encoded())
-        return client
+        return try spawn(config: config, stdio: [devNull, devNull, devNull], arguments: [], newSession: true)
     }
 
     /// Runtime mode (`swrun-oci`): swrun-init shares this process's fds 0–2 and the
     /// `preservedFDs` from 3 up with the container, and takes its control socket on the
     /// fd after them (passed as its argument). It stays in this session.
     static func spawnForRuntime(config: InitConfig, preservedFDs: Int) throws -> MonitorClient {
+        let inherited = Array(Int32(0)..<Int32(3 + preservedFDs))
+        return try spawn(config: config, stdio: inherited, arguments: [String(inherited.count)], newSession: false)
+    }
+
+    /// swrun-init with `fds` as its 0, 1, 2…, the control socket on the next fd, and
+    /// the config sent over it.
+    private static func spawn(config: InitConfig, stdio fds: [Int32], arguments: [String], newSession: Bool) throws -> MonitorClient {
         let (mine, theirs) = try SeqPacket.pair()
         defer { theirs.close() }
-        let controlFD = 3 + preservedFDs
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("swrun-init"), strdup(String(controlFD)), nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = (["swrun-init"] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
         defer { argv.forEach { free($0) } }
-        let fds = Array(Int32(0)..<Int32(controlFD)) + [theirs.fd]
-        let pid = sw_spawn(binaryPath, argv, envp, fds, Int32(fds.count), 0)
+        let all = fds + [theirs.fd]
+        let pid = sw_spawn(binaryPath, argv, envp, all, Int32(all.count), newSession ? 1 : 0)
         guard pid > 0 else {
             mine.close()
             throw SwrunError.system("spawn \(binaryPath)")
