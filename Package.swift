@@ -45,11 +45,20 @@ let package = Package(
         ]),
         // Go text/template, the subset docker's --format uses.
         .target(name: "GoTemplate"),
-        .executableTarget(name: "swrun", dependencies: [
-            "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups", "GoTemplate", "SwrunRegistry",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        // Linked fully static in release builds, libarchive's own dependencies named
+        // (pkg-config --static): no dynamic loader, no 17 shared libraries to map and
+        // relocate at every start (`swrun --version` 3.5 ms instead of 6.8 ms here).
+        .executableTarget(
+            name: "swrun",
+            dependencies: [
+                "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunCgroups", "GoTemplate", "SwrunRegistry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: [.unsafeFlags(
+                ["-static-executable"] + ["nettle", "acl", "lzma", "zstd", "lz4", "bz2", "z", "xml2", "icuuc", "icudata", "m"]
+                    .flatMap { ["-Xlinker", "-l" + $0] },
+                .when(configuration: .release))]),
         // The OCI runtime with runc's command line: a second front end of SwrunRuntime.
         // Linked fully static: every call is one short process (a shim calls it several
         // times per container), and a static binary starts without the dynamic loader's
