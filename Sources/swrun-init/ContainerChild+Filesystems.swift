@@ -208,7 +208,8 @@ extension ContainerChild {
             case .bind:
                 try check(sw_move_mount_to(bindTrees[index], m.destination), "mount \(m.source) on \(m.destination)")
                 close(bindTrees[index])
-                try reattachInOrder(m.destination)
+                // Only an OCI caller reads the order back; docker's run path skips the work.
+                if config.runtimeMode { try reattachInOrder(m.destination) }
                 // nosuid/nodev/noexec (OCI bind options), and read-only where mount_setattr is missing.
                 let extra = m.flags & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
                 if remountReadOnly.contains(m.destination) || extra != 0 {
