@@ -17,6 +17,7 @@ extension ContainerRuntime {
     /// Removes every container that is not running (`docker container prune`).
     public func prune() throws -> PruneReport {
         var report = PruneReport()
+        containers.sweepRemovals()
         let now = Date()
         for state in try containers.list() where !state.isRunning {
             if state.status == .created && now.timeIntervalSince(state.created) < Self.pruneCreatedGrace { continue }

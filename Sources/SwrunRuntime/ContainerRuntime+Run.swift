@@ -37,21 +37,25 @@ extension ContainerRuntime {
         let config: InitConfig
         do {
             try prepare(&spec, state: state, dir: dir, options: options)
-            try FileIO.writeFile(containers.specPath(of: id), bytes: try spec.runtimeSpec.encoded(pretty: false), mode: 0o600)
             var translated = try InitConfig(
                 spec: spec.runtimeSpec,
                 rootfs: .overlay(layers: image.layerDirs, upperDir: dir + "/upper", workDir: dir + "/work", target: dir + "/rootfs"),
                 bundle: dir, seccompCacheDir: root + "/cache/seccomp")
             translated.useInit = spec.useInit
             translated.openStdin = options.interactive
-            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: translated.encoded(), mode: 0o600)
             config = translated
-            clock.step("write container files, seccomp filter")
+            clock.step("write /etc files, translate spec, seccomp filter")
         } catch {
             try? containers.remove(id)
             throw error
         }
-        return try launch(state, config: config, detach: detach, attach: attach, clock: &clock)
+        // The spec (for inspect) and the translated config (for start and exec) are
+        // written while the container starts: swrun-init gets its config on the socket.
+        let runtimeSpec = spec.runtimeSpec
+        return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
+            try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
+            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+        }
     }
 
     /// `swrun start`: starts a stopped container again with the same config and upper
@@ -72,7 +76,12 @@ extension ContainerRuntime {
 
     /// Creates the cgroup, spawns the monitor, waits for the container to exec, and
     /// then detaches or attaches.
-    private func launch(_ state: ContainerState, config: InitConfig, detach: Bool, attach: AttachOptions, clock: inout StepClock) throws -> RunOutcome {
+    /// `whileStarting` runs between the spawn and the container's exec; if it fails, the
+    /// container is killed and the run fails.
+    private func launch(
+        _ state: ContainerState, config: InitConfig, detach: Bool, attach: AttachOptions, clock: inout StepClock,
+        whileStarting: () throws -> Void = {}
+    ) throws -> RunOutcome {
         var state = state
         var config = config
         let cgroup = self.cgroup(for: state)
@@ -88,8 +97,14 @@ extension ContainerRuntime {
             config.autoRemoveDirectory = state.autoRemove ? dir : ""
             client = try MonitorClient.spawn(config: config)
             clock.step("spawn swrun-init")
+            let written = Result { try whileStarting() }
             pid = try client.waitStarted()
-            clock.step("container started (pid \(pid))")
+            if case .failure(let error) = written {
+                Glibc.kill(pid, SIGKILL)
+                client.hangUp()
+                throw error
+            }
+            clock.step("container started (pid \(pid)), files written meanwhile")
         } catch {
             try? cgroup.destroy()
             let code = (error as? ContainerStartFailure)?.exitCode ?? 125

@@ -104,9 +104,16 @@ public final class ContainerStore: @unchecked Sendable {
         throw SwrunError(.notFound, "No such container: \(reference)")
     }
 
-    /// Deletes the container's directory (state, upper dir, /etc files).
+    /// Deletes the container's directory (state, upper dir, /etc files). It leaves the
+    /// store in one rename first, so a crash while deleting leaves no half container.
     public func remove(_ id: String) throws {
-        try FileIO.removeTree(path(of: id))
+        guard let detached = try FileIO.detachTree(path(of: id)) else { return }
+        try FileIO.removeTree(detached)
+    }
+
+    /// Deletes the trees of removals a crash interrupted.
+    public func sweepRemovals() {
+        FileIO.sweepDetachedTrees(in: directory)
     }
 }
 

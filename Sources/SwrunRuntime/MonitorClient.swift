@@ -92,11 +92,17 @@ final class MonitorClient {
         socket.close()
     }
 
-    /// Hangs up and waits for the monitor to finish (it deletes a --rm container then).
+    /// Hangs up and waits until the monitor is done with the store: it closes its end
+    /// once a --rm container is gone from it (or when it exits), and deletes the files
+    /// after that on its own.
     func hangUp() {
-        disconnect()
+        guard connected else { return }
+        connected = false
+        shutdown(socket.fd, Int32(SHUT_WR))
+        while (try? socket.receive()) != nil {}
+        socket.close()
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = waitpid(pid, &status, WNOHANG)
     }
 }
 

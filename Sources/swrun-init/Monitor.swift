@@ -144,17 +144,21 @@ final class Monitor {
         if control >= 0 {
             let client = SeqPacket(fd: control)
             if (try? client.send(InitReport.exited(status: wstatus).encoded())) != nil {
-                // The client records what it needs, then hangs up; only then may --rm
-                // delete the container under it.
+                // The client records what it needs, then shuts down its side; only then
+                // may --rm delete the container under it.
                 var fd = pollfd(fd: control, events: Int16(POLLIN), revents: 0)
                 while poll(&fd, 1, 30_000) > 0, (try? client.receive()) != nil {}
             }
-            close(control)
         }
+        var detached: String?
         if !config.autoRemoveDirectory.isEmpty {
             waitForWaiters(config.autoRemoveDirectory + "/" + ExitRecord.waitLockName)
-            try? FileIO.removeTree(config.autoRemoveDirectory)
+            detached = try? FileIO.detachTree(config.autoRemoveDirectory)
         }
+        // The client returns when this closes: the container is gone from the store by
+        // now, and deleting its files goes on without keeping anyone waiting.
+        if control >= 0 { close(control) }
+        if let detached { try? FileIO.removeTree(detached) }
         exit(0)
     }
 
@@ -165,8 +169,10 @@ final class Monitor {
         let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        for _ in 0..<500 where flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        var tries = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && tries < 500 {
             usleep(10_000)
+            tries += 1
         }
     }
 
