@@ -15,6 +15,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -357,4 +358,17 @@ pid_t sw_spawn(const char *path, char *const argv[], char *const envp[], const i
         return -1;
     }
     return pid;
+}
+
+// The linker's bounds of the executable's text. Only the read-only, never written
+// text is released: MADV_DONTNEED on a written private page would lose the write.
+extern char __executable_start[];
+extern char etext[];
+
+int sw_release_program_text(void) {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)__executable_start & ~(page - 1);
+    uintptr_t end = (uintptr_t)etext & ~(page - 1);
+    if (end <= start) return 0;
+    return madvise((void *)start, end - start, MADV_DONTNEED);
 }

@@ -11,7 +11,7 @@ struct Swrun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swrun",
         abstract: "A daemonless container runtime and image tool.",
-        version: SwrunVersion.string,
+        version: versionLine,
         subcommands: [
             Run.self, Exec.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
             Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
@@ -20,6 +20,9 @@ struct Swrun: ParsableCommand {
             ContainerCommand.self, ImageCommand.self, SystemCommand.self,
         ]
     )
+
+    /// What `--version` prints, in docker's and podman's form.
+    static let versionLine = "swrun version \(SwrunVersion.string)"
 }
 
 /// Options every command takes.

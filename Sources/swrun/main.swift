@@ -3,6 +3,13 @@ import Foundation
 import SwrunOCI
 import SwrunOS
 
+// `swrun --version` alone is answered before argument-parser builds its command
+// tree, which costs more than the rest of the process start.
+if CommandLine.arguments.count == 2, ["--version", "-v"].contains(CommandLine.arguments[1]) {
+    print(Swrun.versionLine)
+    exit(0)
+}
+
 // Exit codes as docker's: 125 for swrun's own errors (bad flags included), else what
 // the command decided (a container's code, 126, 127).
 do {

@@ -93,6 +93,13 @@ struct RunBasicsTests {
         let version = swrun.run(["version"])
         #expect(version.status == 0, "\(version)")
         #expect(!version.out.isEmpty)
+        // The short answer (before argument parsing) and argument-parser's agree.
+        let short = Host.run(Swrun.binary, ["--version"])
+        let dashV = Host.run(Swrun.binary, ["-v"])
+        let parsed = swrun.run(["--version"])
+        #expect(short.status == 0 && parsed.status == 0 && dashV.status == 0, "\(short) \(parsed) \(dashV)")
+        #expect(short.stdout.hasPrefix("swrun version "), "\(short)")
+        #expect(short.stdout == parsed.stdout && short.stdout == dashV.stdout, "\(short) \(parsed) \(dashV)")
         let info = swrun.run(["info"])
         #expect(info.status == 0, "\(info)")
         #expect(info.stdout.contains(swrun.root), "\(info)")

@@ -77,6 +77,10 @@ int sw_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sw_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int sw_set_ctty(int fd);
 
+// Unmaps this process's resident program text (it stays in the page cache and is
+// faulted back where used), so a long-lived process keeps only what it still runs.
+int sw_release_program_text(void);
+
 // pipe2(O_CLOEXEC).
 int sw_pipe_cloexec(int fds[2]);
 // getrandom(2), filling all of buf.
