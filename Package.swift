@@ -27,15 +27,18 @@ let package = Package(
         .target(name: "SwrunOS", dependencies: ["CSwrun"]),
         .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
         .target(name: "SwrunCgroups", dependencies: ["SwrunOS", "CSwrun"]),
-        .target(name: "SwrunOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SwrunOCI"),
+        // SHA-256 digests (swift-crypto, which brings Foundation): kept out of SwrunOCI
+        // so that swrun-oci links neither.
+        .target(name: "SwrunDigest", dependencies: ["SwrunOCI", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SwrunLayer", dependencies: [
             "SwrunOS", "CSwrun", "CArchive", "CDeflate",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunLayer", "SwrunOS", "SwrunRegistry"]),
+        .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunOS", "SwrunRegistry"]),
         // The OCI distribution protocol: HTTP, auth challenges, credentials, config.
         .target(name: "SwrunRegistry", dependencies: [
-            "SwrunOCI", "SwrunOS",
+            "SwrunOCI", "SwrunDigest", "SwrunOS",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
@@ -76,7 +79,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         .testTarget(name: "SwrunUnitTests", dependencies: [
-            "SwrunOCI", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
+            "SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
             "SwrunSecurity", "SwrunOS", "GoTemplate", "SwrunRegistry",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),

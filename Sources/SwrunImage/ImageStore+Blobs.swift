@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SwrunDigest
 import SwrunOCI
 import SwrunOS
 

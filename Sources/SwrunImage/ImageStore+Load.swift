@@ -4,6 +4,7 @@ import Glibc
 import CArchive
 import Foundation
 import SwrunLayer
+import SwrunDigest
 import SwrunOCI
 import SwrunOS
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import SwrunDigest
 import SwrunOCI
 import SwrunOS
 

@@ -1,4 +1,3 @@
-import Crypto
 
 /// A content digest, `sha256:<64 lowercase hex>`: blob addresses, DiffIDs, image IDs.
 public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -24,6 +23,12 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
         try self.init(sha256Hex: hex, original: hex)
     }
 
+    /// For hex that is sha256 output by construction (SwrunDigest's hasher).
+    package init(computedSHA256Hex hex: String) {
+        self.algorithm = "sha256"
+        self.hex = hex
+    }
+
     private init(sha256Hex hex: String, original: String) throws {
         guard Digest.isSHA256Hex(hex) else {
             throw OCIError(.invalidArgument, "invalid digest: \(original)")
@@ -42,19 +47,8 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
         !text.isEmpty && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
-    /// The sha256 digest of `bytes`.
-    public static func sha256<Bytes: Sequence>(of bytes: Bytes) -> Digest where Bytes.Element == UInt8 {
-        var hasher = DigestHasher()
-        hasher.update(Array(bytes))
-        return hasher.finalize()
-    }
-
-    init(finished hasher: SHA256) {
-        self.algorithm = "sha256"
-        self.hex = Digest.hexString(hasher.finalize())
-    }
-
-    static func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    /// Lowercase hex of `bytes`.
+    public static func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in bytes {
@@ -90,22 +84,4 @@ extension Digest: Codable {
         var container = encoder.singleValueContainer()
         try container.encode(string)
     }
-}
-
-/// Computes a sha256 `Digest` over data that arrives in pieces.
-public struct DigestHasher {
-    private var hasher = SHA256()
-
-    public init() {}
-
-    /// Adds `bytes` to the hashed data.
-    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let hashedInPlace = bytes.withContiguousStorageIfAvailable {
-            hasher.update(bufferPointer: UnsafeRawBufferPointer($0))
-        } != nil
-        if !hashedInPlace { hasher.update(data: Array(bytes)) }
-    }
-
-    /// The digest of everything added so far.
-    public func finalize() -> Digest { Digest(finished: hasher) }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ImageConfigFile.Config {
     /// The instructions `docker commit/import --change` accepts.
@@ -26,10 +27,10 @@ extension ImageConfigFile.Config {
     }
 
     private mutating func apply(change: String, cmdSet: inout Bool) throws {
-        let line = change.trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = change.trimmingBlanks(newlines: true)
         let keywordEnd = line.firstIndex(where: { $0 == " " || $0 == "\t" }) ?? line.endIndex
         let keyword = line[..<keywordEnd].uppercased()
-        let rest = line[keywordEnd...].trimmingCharacters(in: .whitespaces)
+        let rest = line[keywordEnd...].trimmingBlanks()
         guard !keyword.isEmpty else { throw OCIError(.invalidArgument, "empty change line") }
         guard Self.changeInstructions.contains(keyword) else {
             if Self.otherDockerfileInstructions.contains(keyword) {
@@ -83,7 +84,7 @@ extension ImageConfigFile.Config {
             let paths = try Self.jsonArray(rest) ?? shell.words(rest)
             var result = Set(volumes ?? [])
             for path in paths {
-                let trimmed = path.trimmingCharacters(in: .whitespaces)
+                let trimmed = path.trimmingBlanks()
                 guard !trimmed.isEmpty else {
                     throw OCIError(.invalidArgument, "VOLUME specified can not be an empty string")
                 }
@@ -146,7 +147,7 @@ extension ImageConfigFile.Config {
             guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
                 throw OCIError(.invalidArgument, "\(instruction) must have two arguments")
             }
-            let value = text[space...].trimmingCharacters(in: .whitespaces)
+            let value = text[space...].trimmingBlanks()
             return [(try shell.word(first), try shell.word(value))]
         }
         var pairs: [(String, String)] = []
@@ -291,11 +292,11 @@ struct ShellWords {
             }
             let body = String(chars[(index + 1)..<close])
             index = close + 1
-            if let range = body.range(of: ":-") {
+            if let range = body.firstRange(of: ":-") {
                 let value = variables[String(body[..<range.lowerBound])] ?? ""
                 return value.isEmpty ? try word(String(body[range.upperBound...])) : value
             }
-            if let range = body.range(of: ":+") {
+            if let range = body.firstRange(of: ":+") {
                 let value = variables[String(body[..<range.lowerBound])] ?? ""
                 return value.isEmpty ? "" : try word(String(body[range.upperBound...]))
             }

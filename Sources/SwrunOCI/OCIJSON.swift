@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// JSON for content-addressed documents: deterministic bytes (sorted keys, slashes
 /// unescaped) so one value always hashes to one digest.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension RuntimeSpec {
     /// Programs the runtime runs at points of the container's lifecycle: `hooks`.

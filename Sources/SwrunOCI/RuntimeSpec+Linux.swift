@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension RuntimeSpec {
     /// The Linux-specific settings: `linux`.

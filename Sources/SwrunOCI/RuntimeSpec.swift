@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A bundle's `config.json` (OCI runtime-spec 1.2, plus 1.2.1's `execCPUAffinity`).
 /// Every object keeps the members it does not know in `extra` (the `solaris`, `windows`,

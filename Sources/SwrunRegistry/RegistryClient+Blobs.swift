@@ -4,6 +4,7 @@ import Glibc
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import SwrunDigest
 import SwrunOCI
 import SwrunOS
 

@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOS
 
 /// What an attached client relays between the user and a container's monitor.

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwrunOCI
 import SwrunOS
 
 /// One line of a container's json-file log: `{"log":"hi\n","stream":"stdout","time":"…"}`.
@@ -154,13 +156,13 @@ public enum ContainerLog {
 
     /// One json-file line. The fast path reads the flat object of strings docker
     /// writes; lines with other values (`attrs` from `--log-opt labels`) go through
-    /// JSONSerialization.
+    /// JSONDecoder.
     public static func parseLine(_ line: ArraySlice<UInt8>) -> LogEntry? {
         var fields: [String: String] = [:]
         var scanner = JSONScanner(bytes: line)
         if scanner.readFlatObject(into: &fields) == nil {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { return nil }
-            fields = object.compactMapValues { $0 as? String }
+            guard let object = try? JSONDecoder().decode([String: JSONAny].self, from: Data(line)) else { return nil }
+            fields = object.compactMapValues { if case .string(let text) = $0 { text } else { nil } }
         }
         guard let log = fields["log"], let stream = fields["stream"].flatMap(LogEntry.Stream.init(rawValue:)) else { return nil }
         return LogEntry(stream: stream, log: log, time: fields["time"] ?? "")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOS
 
 /// What `container prune` removed.
@@ -35,12 +36,14 @@ extension ContainerRuntime {
 
     /// Bytes of the regular files under `path` (symlinks not followed).
     static func diskUsage(_ path: String) -> UInt64 {
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total: UInt64 = 0
-        while let relative = walker.nextObject() as? String {
+        for name in (try? FileIO.directoryNames(path)) ?? [] {
             var info = stat()
-            if lstat(path + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-                total += UInt64(info.st_size)
+            guard lstat(path + "/" + name, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: total += UInt64(info.st_size)
+            case S_IFDIR: total += diskUsage(path + "/" + name)
+            default: break
             }
         }
         return total

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import SwrunCgroups
 import SwrunOS
@@ -47,15 +48,23 @@ public final class ContainerRuntime: @unchecked Sendable {
 /// Measures the steps of the start path for `--log-level debug`.
 struct StepClock {
     let logger: Logger
-    private var last = DispatchTime.now().uptimeNanoseconds
+    private var last = StepClock.now()
 
     init(logger: Logger) { self.logger = logger }
 
     mutating func step(_ name: @autoclosure () -> String) {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = Self.now()
         if logger.logLevel <= .debug {
-            logger.debug("\(name()): \(String(format: "%.2f", Double(now - last) / 1e6)) ms")
+            let hundredths = (now - last + 5_000) / 10_000
+            let fraction = hundredths % 100
+            logger.debug("\(name()): \(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) ms")
         }
         last = now
+    }
+
+    private static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunCgroups
 
 /// A container's record in `containers/<id>/state.json`.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOS
 
 /// The containers under `<root>/containers/<id>/`: their state files, writable layers
@@ -138,7 +139,8 @@ extension JSONDecoder.DateDecodingStrategy {
 /// by hand: Foundation's date formatters load ICU data, which costs milliseconds on
 /// every start of the process.
 public enum Timestamps {
-    public static func format(_ date: Date) -> String {
+    /// `nanoseconds: false` gives whole seconds, as Go's time.RFC3339 (runc's log lines).
+    public static func format(_ date: Date, nanoseconds: Bool = true) -> String {
         let interval = date.timeIntervalSince1970
         let seconds = interval.rounded(.down)
         let nanos = min(999_999_999, max(0, Int((interval - seconds) * 1_000_000_000)))
@@ -147,7 +149,7 @@ public enum Timestamps {
         gmtime_r(&t, &parts)
         return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
             + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-            + "." + pad(nanos, 9) + "Z"
+            + (nanoseconds ? "." + pad(nanos, 9) : "") + "Z"
     }
 
     /// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)".

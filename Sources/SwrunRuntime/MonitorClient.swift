@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOS
 
 /// swrun's end of a container monitor (`swrun-init`): spawned with posix_spawn (never

@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunCgroups
 import SwrunOCI
 import SwrunOS
@@ -63,7 +64,7 @@ extension OCIRuntime {
             stopped.pid = nil
             for hook in spec.hooks?.poststop ?? [] {
                 do { try Self.run(hook, state: stopped) } catch {
-                    FileHandle.standardError.write(Data("swrun-oci: warning: poststop hook: \(error)\n".utf8))
+                    try? FileIO.writeAll(2, Array("swrun-oci: warning: poststop hook: \(error)\n".utf8))
                 }
             }
         }

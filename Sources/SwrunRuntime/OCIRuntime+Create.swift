@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunCgroups
 import SwrunOCI
 import SwrunOS
@@ -158,7 +159,7 @@ extension OCIRuntime {
         unlink(fifo)
         for hook in spec?.hooks?.poststart ?? [] {
             do { try Self.run(hook, state: running) } catch {
-                FileHandle.standardError.write(Data("swrun-oci: warning: poststart hook: \(error)\n".utf8))
+                try? FileIO.writeAll(2, Array("swrun-oci: warning: poststart hook: \(error)\n".utf8))
             }
         }
     }

@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunCgroups
 import SwrunOCI
 import SwrunOS

@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunCgroups
 import SwrunOCI
 import SwrunOS
@@ -132,11 +133,8 @@ public struct OCIRuntime: Sendable {
     }
 
     /// RFC 3339 with nanoseconds, as runc writes `created`.
-    static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+    public static func timestamp(_ date: Date = Date()) -> String {
+        Timestamps.format(date)
     }
 
     /// cgroupsPath → (parent, name) below each hierarchy root. Plain paths are taken

@@ -1,5 +1,6 @@
 import CSwrun
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunCgroups
 import SwrunOCI
 import SwrunOS
@@ -136,7 +137,8 @@ extension InitConfig {
         noNewPrivileges = process.noNewPrivileges ?? false
         oomScoreAdj = process.oomScoreAdj.map(Int64.init)
         rlimits = try (process.rlimits ?? []).map { limit in
-            let name = limit.type.lowercased().replacingOccurrences(of: "rlimit_", with: "")
+            let lowered = limit.type.lowercased()
+            let name = lowered.hasPrefix("rlimit_") ? String(lowered.dropFirst(7)) : lowered
             guard let resource = OptionParsing.rlimitNumbers[name] else {
                 throw SwrunError(.invalidArgument, "config.json: unknown rlimit \"\(limit.type)\"")
             }

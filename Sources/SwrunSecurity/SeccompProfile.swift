@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOS
 
 /// A seccomp profile in Docker's JSON format (moby's `profiles/seccomp`).

@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOS
+import SwrunRuntime
 
 /// Where errors go: stderr always, and the `--log` file when given, as text or as
 /// runc's JSON lines (`{"level":"error","msg":…,"time":…}`; containerd's shim reads
@@ -10,7 +12,7 @@ struct ErrorLog {
     var debug = false
 
     func error(_ message: String) {
-        FileHandle.standardError.write(Data(("swrun-oci: " + message + "\n").utf8))
+        try? FileIO.writeAll(2, Array(("swrun-oci: " + message + "\n").utf8))
         append(level: "error", message)
     }
 
@@ -21,11 +23,13 @@ struct ErrorLog {
 
     private func append(level: String, _ message: String) {
         guard let path else { return }
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = Timestamps.format(Date(), nanoseconds: false)
         let line: String
         if json {
             let object: [String: String] = ["level": level, "msg": message, "time": time]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = (try? encoder.encode(object)) ?? Data()
             line = String(decoding: data, as: UTF8.self) + "\n"
         } else {
             line = "time=\"\(time)\" level=\(level) msg=\"\(message)\"\n"

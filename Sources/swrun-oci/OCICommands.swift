@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwrunOCI
 import SwrunOS
 import SwrunRuntime
@@ -179,7 +180,7 @@ struct OCICommands {
         }
         let widths = (0..<6).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            let cells = row.enumerated().map { i, cell in i == 5 ? cell : cell.padding(toLength: widths[i] + 3, withPad: " ", startingAt: 0) }
+            let cells = row.enumerated().map { i, cell in i == 5 ? cell : cell + String(repeating: " ", count: widths[i] + 3 - cell.count) }
             print(cells.joined())
         }
     }
@@ -192,7 +193,7 @@ struct OCICommands {
         }
         // The table is ps(1)'s own, as runc's: its header, then the container's rows.
         let args = line.positionals.count > 1 ? Array(line.positionals.dropFirst()) : ["-ef"]
-        let output = try Self.capture("/bin/ps", args)
+        let output = try FileIO.capture("/bin/ps", args)
         let rows = output.split(separator: "\n", omittingEmptySubsequences: true)
         guard let header = rows.first else { return }
         let pidColumn = header.split(separator: " ").firstIndex(of: "PID") ?? 1
@@ -208,7 +209,7 @@ struct OCICommands {
         let id = try id()
         var resources = RuntimeSpec.Resources()
         if let path = line.value("resources") {
-            let bytes = path == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : try FileIO.readFile(path)
+            let bytes = path == "-" ? try FileIO.readAll(0, step: "read stdin") : try FileIO.readFile(path)
             resources = try OCIJSON.decode(RuntimeSpec.Resources.self, from: bytes, what: "resources")
         }
         func int(_ name: String) throws -> Int64? {
@@ -263,17 +264,5 @@ struct OCICommands {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-
-    static func capture(_ path: String, _ args: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

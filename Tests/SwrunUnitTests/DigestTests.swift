@@ -1,4 +1,5 @@
 import Testing
+import SwrunDigest
 @testable import SwrunOCI
 
 @Suite("Digest")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SwrunLayer
 @testable import SwrunImage
+import SwrunDigest
 import SwrunOCI
 
 /// The parallel gzip writer `push` uses: its output must be one gzip stream that

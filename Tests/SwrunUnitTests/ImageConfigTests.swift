@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwrunDigest
 @testable import SwrunOCI
 
 @Suite("ImageConfig")

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import SwrunImage
+import SwrunDigest
 import SwrunOCI
 import SwrunOS
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwrunDigest
 @testable import SwrunOCI
 @testable import SwrunOS
 @testable import SwrunRegistry
