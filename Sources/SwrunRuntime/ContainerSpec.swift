@@ -64,19 +64,20 @@ public struct ContainerSpec: Sendable {
         let rlimits = try options.ulimits.map(OptionParsing.ulimit)
         let capabilities = try CapabilitySet.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
 
-        var seccompJSON: [UInt8]? = options.privileged ? nil : Array(SeccompProfile.dockerDefaultJSON.utf8)
+        // Docker's default unless privileged or told otherwise; a file is parsed here.
+        var seccompProfile: SeccompProfile? = options.privileged ? nil : .dockerDefault
         var noNewPrivileges = false
         for opt in options.securityOpts {
             let (key, value) = splitOption(opt)
             switch key {
             case "seccomp":
                 if value == "unconfined" {
-                    seccompJSON = nil
+                    seccompProfile = nil
                 } else {
                     guard let data = FileManager.default.contents(atPath: value) else {
                         throw SwrunError(.invalidArgument, "opening seccomp profile (\(value)) failed: no such file")
                     }
-                    seccompJSON = Array(data)
+                    seccompProfile = try SeccompProfile.parse(json: Array(data))
                 }
             case "no-new-privileges":
                 switch value {
@@ -125,9 +126,8 @@ public struct ContainerSpec: Sendable {
             linux.maskedPaths = DockerDefaults.maskedPaths
             linux.readonlyPaths = DockerDefaults.readonlyPaths
         }
-        if let seccompJSON {
-            let profile = try SeccompProfile.parse(json: seccompJSON).resolved(capabilities: capabilities)
-            linux.seccomp = RuntimeSpec.Seccomp(profile)
+        if let seccompProfile {
+            linux.seccomp = RuntimeSpec.Seccomp(try seccompProfile.resolved(capabilities: capabilities))
         }
         let spec = RuntimeSpec(
             ociVersion: OCIRuntime.specVersion, process: process, root: RuntimeSpec.Root(path: "rootfs", readonly: options.readOnly),

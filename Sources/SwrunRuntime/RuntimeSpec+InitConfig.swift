@@ -180,11 +180,12 @@ extension InitConfig {
 
     static func compile(_ seccomp: RuntimeSpec.Seccomp, capabilities: CapabilitySet, cacheDir: String?) throws -> [UInt8] {
         // The OCI seccomp object is a subset of Docker's profile format.
-        let json = try OCIJSON.encode(seccomp)
+        let profile = { try SeccompProfile.parse(json: OCIJSON.encode(seccomp)) }
         if let cacheDir {
-            return try SeccompCompiler.cachedFilter(profileJSON: json, capabilities: capabilities, cacheDir: cacheDir)
+            return try SeccompCompiler.cachedFilter(
+                keyMaterial: try seccomp.filterKeyMaterial(), capabilities: capabilities, cacheDir: cacheDir, profile: profile)
         }
-        return try SeccompCompiler.compile(SeccompProfile.parse(json: json), capabilities: capabilities)
+        return try SeccompCompiler.compile(profile(), capabilities: capabilities)
     }
 
     /// Destinations swrun-init mounts itself, whatever the spec says of them.

@@ -18,19 +18,29 @@ extension SeccompCompiler {
     /// A file that is short, corrupt or for other input is recompiled and replaced
     /// (temporary file + rename). Failing to write the cache does not fail the call.
     public static func cachedFilter(profileJSON: [UInt8], capabilities: CapabilitySet, cacheDir: String) throws -> [UInt8] {
-        try cachedFilter(profileJSON: profileJSON, capabilities: capabilities, cacheDir: cacheDir, platform: .current)
+        try cachedFilter(
+            keyMaterial: profileJSON, capabilities: capabilities, cacheDir: cacheDir, platform: .current,
+            profile: { try SeccompProfile.parse(json: profileJSON) })
+    }
+
+    /// `cachedFilter` for a profile that `keyMaterial` describes completely (any
+    /// unambiguous serialization of it); `profile` is called only on a miss.
+    public static func cachedFilter(
+        keyMaterial: [UInt8], capabilities: CapabilitySet, cacheDir: String, profile: () throws -> SeccompProfile
+    ) throws -> [UInt8] {
+        try cachedFilter(keyMaterial: keyMaterial, capabilities: capabilities, cacheDir: cacheDir, platform: .current, profile: profile)
     }
 
     static func cachedFilter(
-        profileJSON: [UInt8], capabilities: CapabilitySet, cacheDir: String, platform: HostPlatform
+        keyMaterial: [UInt8], capabilities: CapabilitySet, cacheDir: String, platform: HostPlatform,
+        profile: () throws -> SeccompProfile
     ) throws -> [UInt8] {
-        let key = cacheKey(profileJSON: profileJSON, capabilities: capabilities, platform: platform)
+        let key = cacheKey(profileJSON: keyMaterial, capabilities: capabilities, platform: platform)
         let path = cachePath(cacheDir: cacheDir, key: key)
         if let contents = readFile(path), let filter = FilterCacheFile.decode(contents, key: key) {
             return filter
         }
-        let profile = try SeccompProfile.parse(json: profileJSON)
-        let filter = try compile(profile, capabilities: capabilities, platform: platform)
+        let filter = try compile(try profile(), capabilities: capabilities, platform: platform)
         writeCache(FilterCacheFile.encode(filter: filter, key: key), to: path, cacheDir: cacheDir)
         return filter
     }

@@ -149,6 +149,11 @@ extension SeccompProfile {
             libseccompName = lower
         }
 
+        /// One of `known`, lowercase, without the prefix (generated code only).
+        init(known name: String) {
+            libseccompName = name
+        }
+
         public init(from decoder: any Decoder) throws {
             let text = try decoder.singleValueContainer().decode(String.self)
             do {
@@ -284,17 +289,9 @@ extension SeccompProfile {
 }
 
 extension SeccompProfile {
-    /// Docker's default profile (`dockerDefaultJSON`), parsed once.
+    /// Docker's default profile (`dockerDefaultJSON`), built from values generated from
+    /// that JSON (scripts/gen-seccomp-default), not decoded at every start.
     public static var dockerDefault: SeccompProfile {
-        parsedDockerDefault
+        dockerDefaultValues
     }
-
-    // The embedded JSON is part of the binary and covered by tests; failing to parse it is a bug.
-    private static let parsedDockerDefault: SeccompProfile = {
-        do {
-            return try parse(json: Array(dockerDefaultJSON.utf8))
-        } catch {
-            fatalError("embedded default seccomp profile: \(error)")
-        }
-    }()
 }
