@@ -80,7 +80,7 @@ let package = Package(
 
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
-            "SwrunSecurity", "SwrunOS", "GoTemplate", "SwrunRegistry",
+            "SwrunSecurity", "SwrunOS", "GoTemplate", "SwrunRegistry", "swrun",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
     ]

@@ -18,6 +18,9 @@ public struct AttachOptions: Sendable {
         self.detachKeys = detachKeys
     }
 
+    /// docker's default `--detach-keys`.
+    public static let defaultDetachKeys = "ctrl-p,ctrl-q"
+
     /// docker's `--detach-keys` syntax: "ctrl-p,ctrl-q", "a,b", "ctrl-@".
     public static func parseDetachKeys(_ text: String) throws -> [UInt8] {
         try text.split(separator: ",").map { key in

@@ -21,18 +21,26 @@ struct Swrun: ParsableCommand {
         ]
     )
 
-    /// `run` and `exec` parsed as commands of their own, without the tree of every
-    /// subcommand: argument-parser's set-up is most of their client's start (~0.7 ms of
-    /// ~3 here). Anything that does not parse (help, errors) returns nil, and the full
-    /// parse then answers in the usual words.
-    static func parseHotCommand(_ arguments: [String]) -> ParsableCommand? {
+    /// The start path's commands, read the quick way: argument-parser's set-up is most
+    /// of their client's time. `exec`'s common lines need no argument-parser at all
+    /// (`ExecRequest.parseCommon`); `run` and other `exec` lines are parsed as commands of
+    /// their own, without the tree of every subcommand (~0.7 ms less). Anything that
+    /// does not parse (help, errors) gives nil, and the full parse then answers in the
+    /// usual words.
+    static func hotCommand(_ arguments: [String]) -> (() throws -> Void)? {
         guard let first = arguments.first else { return nil }
         let rest = Array(arguments.dropFirst())
         // A help request parses too, as argument-parser's own help command.
         switch first {
-        case "run": return (try? Run.parseAsRoot(rest)).flatMap { $0 is Run ? $0 : nil }
-        case "exec": return (try? Exec.parseAsRoot(rest)).flatMap { $0 is Exec ? $0 : nil }
-        default: return nil
+        case "run":
+            guard var run = (try? Run.parseAsRoot(rest)) as? Run else { return nil }
+            return { try run.run() }
+        case "exec":
+            if let request = ExecRequest.parseCommon(rest) { return request.execute }
+            guard var exec = (try? Exec.parseAsRoot(rest)) as? Exec else { return nil }
+            return { try exec.run() }
+        default:
+            return nil
         }
     }
 
@@ -46,7 +54,18 @@ struct GlobalOptions: ParsableArguments {
     var root: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, warning, error.")
-    var logLevel: String = "warning"
+    var logLevel: String = GlobalOptions.defaultLogLevel
+
+    static let defaultLogLevel = "warning"
+
+    /// The options as they are when none is given (leading ones still apply).
+    static var none: GlobalOptions {
+        var options = GlobalOptions()
+        options.root = nil
+        options.logLevel = defaultLogLevel
+        options.config = nil
+        return options
+    }
 
     @Option(name: .long, help: "swrun's config file: insecure-registries, registry-mirrors (default: $SWRUN_CONFIG or /etc/swrun/config.json).")
     var config: String?

@@ -14,8 +14,12 @@ if CommandLine.arguments.count == 2, ["--version", "-v"].contains(CommandLine.ar
 // the command decided (a container's code, 126, 127).
 do {
     let arguments = try GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst()))
-    var command = try Swrun.parseHotCommand(arguments) ?? Swrun.parseAsRoot(Commit.normalizingBareFlags(arguments))
-    try command.run()
+    if let hot = Swrun.hotCommand(arguments) {
+        try hot()
+    } else {
+        var command = try Swrun.parseAsRoot(Commit.normalizingBareFlags(arguments))
+        try command.run()
+    }
 } catch let error as SwrunError {
     FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))
     exit(125)

@@ -14,24 +14,44 @@ struct Exec: ParsableCommand {
     @Flag(name: .long, help: "Give extended privileges to the command.")
     var privileged = false
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching.")
-    var detachKeys: String = "ctrl-p,ctrl-q"
+    var detachKeys: String = AttachOptions.defaultDetachKeys
     @Argument(help: "The container: name, ID or unique ID prefix.")
     var container: String
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments.")
     var command: [String] = []
 
     mutating func run() throws {
-        let runtime = try global.runtime()
-        let state = try runtime.containers.lookup(container)
+        try request().execute()
+    }
+
+    /// What the parsed flags ask for.
+    func request() throws -> ExecRequest {
+        guard process.groupAdd.isEmpty else { throw SwrunError(.invalidArgument, "unknown flag: --group-add (exec takes -u USER[:GROUP])") }
         var options = ExecOptions()
         options.command = command
-        guard process.groupAdd.isEmpty else { throw SwrunError(.invalidArgument, "unknown flag: --group-add (exec takes -u USER[:GROUP])") }
         options.env = try process.environment()
         options.workdir = process.workdir
         options.user = process.user
         options.privileged = privileged
         options.interactive = process.interactive
         options.tty = process.tty
+        return ExecRequest(global: global, container: container, options: options, detach: detach, detachKeys: detachKeys)
+    }
+}
+
+/// `swrun exec` as asked, whichever parser read the command line (`Exec`, or
+/// `ExecRequest.parseCommon` for the common lines).
+struct ExecRequest {
+    var global: GlobalOptions
+    var container: String
+    var options: ExecOptions
+    var detach: Bool
+    var detachKeys: String
+
+    func execute() throws {
+        let runtime = try global.runtime()
+        let state = try runtime.containers.lookup(container)
+        var options = options
         if options.tty && options.interactive && !detach && isatty(0) == 0 {
             FileHandle.standardError.write(Data("the input device is not a TTY\n".utf8))
             options.tty = false

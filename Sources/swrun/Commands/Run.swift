@@ -27,7 +27,7 @@ struct Run: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run the container in the background and print its ID.")
     var detach = false
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
-    var detachKeys: String = "ctrl-p,ctrl-q"
+    var detachKeys: String = AttachOptions.defaultDetachKeys
     @Option(name: .long, help: "Override the image's ENTRYPOINT.")
     var entrypoint: String?
     @Option(name: [.long, .customLong("net")], help: "Network: none (default) or host.")

@@ -13,7 +13,7 @@ struct Start: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Attach the container's STDIN.")
     var interactive = false
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
-    var detachKeys: String = "ctrl-p,ctrl-q"
+    var detachKeys: String = AttachOptions.defaultDetachKeys
     @Argument(help: "Containers: names, IDs or unique ID prefixes.")
     var containers: [String]
 
