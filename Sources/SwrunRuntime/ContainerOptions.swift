@@ -1,6 +1,6 @@
 /// What `swrun run` was asked for, after flag parsing; the runtime turns it and the
 /// image into a container.
-public struct ContainerOptions: Sendable {
+public struct ContainerOptions: Sendable, Equatable {
     public var name: String?
     public var hostname: String?
     /// `-e` / `--env-file` entries, in order (`KEY=VALUE`, or `KEY` to copy the host's).

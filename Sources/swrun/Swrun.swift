@@ -22,17 +22,17 @@ struct Swrun: ParsableCommand {
     )
 
     /// The start path's commands, read the quick way: argument-parser's set-up is most
-    /// of their client's time. `exec`'s common lines need no argument-parser at all
-    /// (`ExecRequest.parseCommon`); `run` and other `exec` lines are parsed as commands of
-    /// their own, without the tree of every subcommand (~0.7 ms less). Anything that
-    /// does not parse (help, errors) gives nil, and the full parse then answers in the
-    /// usual words.
+    /// of their client's time. Their common lines need no argument-parser at all
+    /// (`CommonLine`); other `run` and `exec` lines are parsed as commands of their own,
+    /// without the tree of every subcommand (~0.7 ms less). Anything that does not
+    /// parse (help, errors) gives nil, and the full parse then answers in the usual words.
     static func hotCommand(_ arguments: [String]) -> (() throws -> Void)? {
         guard let first = arguments.first else { return nil }
         let rest = Array(arguments.dropFirst())
         // A help request parses too, as argument-parser's own help command.
         switch first {
         case "run":
+            if let request = RunRequest.parseCommon(rest) { return request.execute }
             guard var run = (try? Run.parseAsRoot(rest)) as? Run else { return nil }
             return { try run.run() }
         case "exec":

@@ -31,7 +31,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Override the image's ENTRYPOINT.")
     var entrypoint: String?
     @Option(name: [.long, .customLong("net")], help: "Network: none (default) or host.")
-    var network: String = "none"
+    var network: String = ContainerOptions().network
     @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
     var readOnly = false
     @Option(name: .long, help: "Mount a tmpfs: PATH[:OPTIONS].")
@@ -47,6 +47,11 @@ struct Run: ParsableCommand {
     var command: [String] = []
 
     mutating func run() throws {
+        try request().execute()
+    }
+
+    /// What the parsed flags ask for.
+    func request() throws -> RunRequest {
         var options = try ContainerOptions(process: process, resources: resources, security: security)
         options.name = name
         options.hostname = hostname
@@ -58,6 +63,21 @@ struct Run: ParsableCommand {
         options.volumes = volume
         options.useInit = initProcess
         options.command = command
+        return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
+    }
+}
+
+/// `swrun run` as asked, whichever parser read the command line (`Run`, or
+/// `RunRequest.parseCommon` for the common lines).
+struct RunRequest {
+    var global: GlobalOptions
+    var image: String
+    var options: ContainerOptions
+    var detach: Bool
+    var detachKeys: String
+
+    func execute() throws {
+        var options = options
         if options.tty && options.interactive && !detach && isatty(0) == 0 {
             FileHandle.standardError.write(Data("the input device is not a TTY\n".utf8))
             options.tty = false
