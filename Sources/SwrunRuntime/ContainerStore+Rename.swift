@@ -12,15 +12,19 @@ extension ContainerStore {
         }
         let name = try ContainerRuntime.validateName(newName)
         return try withLock {
+            try indexNamesIfNeeded()
             var state = try lookup(reference)
             guard state.name != name else {
                 throw SwrunError(.invalidArgument, "Renaming a container with the same name as its current name")
             }
-            if let holder = try list().first(where: { $0.name == name }) {
+            if let holder = holder(of: name) {
                 throw SwrunError(.alreadyExists, "Error when allocating new name: Conflict. The container name \"/\(name)\" is already in use by container \"\(holder.id)\". You have to remove (or rename) that container to be able to reuse that name.")
             }
+            let oldName = state.name
             state.name = name
             try save(state)
+            try link(name, to: state.id)
+            unlink(oldName, from: state.id)
             return state
         }
     }

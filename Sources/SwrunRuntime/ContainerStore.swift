@@ -28,7 +28,8 @@ public final class ContainerStore: @unchecked Sendable {
     /// Creates the container's directory and first state, reserving its name.
     func create(_ state: ContainerState) throws {
         try withLock {
-            if try list().contains(where: { $0.name == state.name }) {
+            try indexNamesIfNeeded()
+            if holder(of: state.name) != nil {
                 throw SwrunError(.alreadyExists, "the container name \"/\(state.name)\" is already in use; remove or rename that container to be able to reuse that name")
             }
             let dir = path(of: state.id)
@@ -37,6 +38,7 @@ public final class ContainerStore: @unchecked Sendable {
                 guard mkdir(dir + "/" + sub, 0o755) == 0 else { throw SwrunError.system("mkdir \(dir)/\(sub)") }
             }
             try save(state)
+            try link(state.name, to: state.id)
         }
     }
 
@@ -97,6 +99,8 @@ public final class ContainerStore: @unchecked Sendable {
            let state = try? load(reference) {
             return state
         }
+        let name = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
+        if !name.isEmpty, !name.contains("/"), let byName = holder(of: name) { return byName }
         let all = try list()
         if let byName = all.first(where: { $0.name == reference || "/" + $0.name == reference }) { return byName }
         let matches = all.filter { $0.id.hasPrefix(reference.lowercased()) }
@@ -108,13 +112,17 @@ public final class ContainerStore: @unchecked Sendable {
     /// Deletes the container's directory (state, upper dir, /etc files). It leaves the
     /// store in one rename first, so a crash while deleting leaves no half container.
     public func remove(_ id: String) throws {
+        let name = try? load(id).name
         guard let detached = try FileIO.detachTree(path(of: id)) else { return }
+        if let name { unlink(name, from: id) }
         try FileIO.removeTree(detached)
     }
 
-    /// Deletes the trees of removals a crash interrupted.
+    /// Deletes the trees of removals a crash interrupted, and name links whose
+    /// container is gone.
     public func sweepRemovals() {
         FileIO.sweepDetachedTrees(in: directory)
+        sweepNames()
     }
 }
 
