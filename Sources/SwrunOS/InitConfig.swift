@@ -188,11 +188,6 @@ public struct InitConfig: Sendable, Equatable {
     public var gidMappings: [InitIDMap] = []
 
     public init() {}
-
-    /// The child waits for the monitor's word before its cgroup namespace: v1 (the
-    /// monitor moves it into its cgroups) and runtime-mode create (the runtime runs
-    /// its createRuntime hooks first).
-    public var awaitsWord: Bool { !cgroupProcsFiles.isEmpty || (runtimeMode && joinPid == 0) }
 }
 
 extension InitConfig {

@@ -31,9 +31,6 @@ extension ContainerRuntime {
             throw SwrunError(.conflict, "container \(state.shortID) is paused, unpause the container before exec")
         }
         guard !options.command.isEmpty else { throw SwrunError(.invalidArgument, "no command specified") }
-        // The new process joins the container's cgroups; on v1 the RCU wait of that
-        // join starts now, beside the rest of the set-up.
-        Cgroups.warmUpAttach(root: cgroupRoot)
         let base = try InitConfig(decoding: FileIO.readFile(containers.initConfigPath(of: state.id)))
 
         var config = InitConfig()

@@ -19,7 +19,6 @@ extension ContainerRuntime {
     /// streams until it ends) or detached (`detach`).
     public func run(image: ImageSnapshot, options: ContainerOptions, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
         var clock = StepClock(logger: logger)
-        Cgroups.warmUpAttach(root: cgroupRoot)
         let id = Self.newID()
         let hostname = options.network == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
         var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname)
@@ -63,7 +62,6 @@ extension ContainerRuntime {
     /// dir, so its changes persist.
     public func start(_ state: ContainerState, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
         if state.isRunning { return .running(id: state.id) }
-        Cgroups.warmUpAttach(root: cgroupRoot)
         let bytes = try FileIO.readFile(containers.initConfigPath(of: state.id))
         var config = try InitConfig(decoding: bytes)
         config.openStdin = attach.stdin || (state.interactive ?? false)

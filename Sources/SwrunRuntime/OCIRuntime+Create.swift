@@ -25,7 +25,6 @@ extension OCIRuntime {
     @discardableResult
     public func create(id: String, options: OCICreateOptions, callerTerminal: Bool = false) throws -> Int32 {
         try Self.validate(id: id)
-        Cgroups.warmUpAttach(root: cgroupRoot)
         try FileIO.makeDirectories(stateRoot, mode: 0o711)
         let dir = directory(of: id)
         guard mkdir(dir, 0o711) == 0 else {

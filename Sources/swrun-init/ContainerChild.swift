@@ -29,11 +29,21 @@ final class ContainerChild {
     /// failures go to the caller's stderr instead.
     var parentGone = false
 
-    init(config: InitConfig, sync: SeqPacket, stdio: ChildStdio, joinFDs: [(fd: Int32, flag: UInt64)] = []) {
+    /// v1: the `tasks` file of each of its cgroups, opened by the parent; the process
+    /// moves itself (see main.swift). Empty when the parent moves it, or on v2.
+    let cgroupTasks: [Int32]
+    /// Whether to wait for the parent's word before the cgroup namespace (and, in
+    /// runtime mode, before pivot_root).
+    let awaitsWord: Bool
+
+    init(config: InitConfig, sync: SeqPacket, stdio: ChildStdio, joinFDs: [(fd: Int32, flag: UInt64)] = [],
+         cgroupTasks: [Int32] = [], awaitsWord: Bool) {
         self.config = config
         self.sync = sync
         self.stdio = stdio
         self.joinFDs = joinFDs
+        self.cgroupTasks = cgroupTasks
+        self.awaitsWord = awaitsWord
     }
 
     func run() -> Never {
@@ -59,6 +69,7 @@ final class ContainerChild {
     }
 
     private func setUp() throws {
+        try joinOwnCgroups()
         umask(0)
         try stdio.installInChild()
         for (fd, flag) in joinFDs {
@@ -94,20 +105,28 @@ final class ContainerChild {
         try setUpProcess()
     }
 
-    /// v1: the monitor moves this process into its cgroups while it builds its root
-    /// (the first cgroup.procs write after an idle spell waits ~10 ms for an RCU grace
-    /// period); wait for its word, then enter a new cgroup namespace rooted there.
+    /// v1: moves this (single-threaded) process into its cgroups by writing "0" to
+    /// each `tasks` file, and closes them: no host fd reaches the container.
+    func joinOwnCgroups() throws {
+        defer { cgroupTasks.forEach { close($0) } }
+        for fd in cgroupTasks {
+            let zero: [UInt8] = [UInt8(ascii: "0")]
+            try check(Int32(zero.withUnsafeBytes { write(fd, $0.baseAddress, 1) }), "join cgroup")
+        }
+    }
+
+    /// v1: once in its cgroups (moved by itself, or by the parent while it built its
+    /// root, whose word it waits for), enter a new cgroup namespace rooted there.
     func awaitCgroupJoin() throws {
-        guard config.awaitsWord else { return }
         try awaitCgroupMove()
         if !config.cgroupProcsFiles.isEmpty && config.namespaces & SW_CLONE_NEWCGROUP != 0 {
             try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
         }
     }
 
-    /// v1: blocks until the monitor says this process is in its cgroups.
+    /// Blocks until the parent's word, when there is one to wait for.
     func awaitCgroupMove() throws {
-        guard config.awaitsWord else { return }
+        guard awaitsWord else { return }
         try awaitByte("J", step: "join cgroup")
     }
 

@@ -95,6 +95,29 @@ if config.joinPid > 0 {
     cloneFlags = config.runtimeMode ? SW_CLONE_PARENT : 0
 }
 
+// v1: the child moves itself into its cgroups, writing "0" to each hierarchy's
+// `tasks` through fds opened here. A thread moving itself skips the kernel's global
+// threadgroup lock, whose first write after an idle spell waits for an RCU grace period
+// (5–15 ms here); writing the child's PID to cgroup.procs from here takes it.
+var cgroupTasks: [Int32] = []
+if !config.cgroupProcsFiles.isEmpty && config.cgroupProcsFiles.allSatisfy({ $0.hasSuffix("/cgroup.procs") }) {
+    for file in config.cgroupProcsFiles {
+        let fd = open(String(file.dropLast("cgroup.procs".count)) + "tasks", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            // Not v1 after all (v2 has no tasks file): the monitor moves the child.
+            cgroupTasks.forEach { close($0) }
+            cgroupTasks = []
+            break
+        }
+        cgroupTasks.append(fd)
+    }
+}
+/// Whether the child waits for a word: the runtime's (hooks run meanwhile), or this
+/// process's once it has moved the child into its cgroups.
+@MainActor func childAwaitsWord() -> Bool {
+    (config.runtimeMode && config.joinPid == 0) || (!config.cgroupProcsFiles.isEmpty && cgroupTasks.isEmpty)
+}
+
 var pid = sw_clone3(cloneFlags, cgroupFD, nil)
 if pid < 0 && cgroupFD >= 0 && [EINVAL, E2BIG, ENOSYS].contains(sw_errno()) {
     // No CLONE_INTO_CGROUP (before Linux 5.7): clone outside, and join the cgroup as
@@ -116,12 +139,14 @@ if pid == 0 {
     _ = close(controlFD)
     // A host directory fd must not reach the container (CVE-2024-21626).
     if cgroupFD >= 0 { close(cgroupFD) }
-    let child = ContainerChild(config: config, sync: childEnd, stdio: stdio, joinFDs: joinFDs)
+    let child = ContainerChild(config: config, sync: childEnd, stdio: stdio, joinFDs: joinFDs,
+                               cgroupTasks: cgroupTasks, awaitsWord: childAwaitsWord())
     if joinFD >= 0 { child.runJoined(pidfd: joinFD) }
     child.run()
 }
 if joinFD >= 0 { close(joinFD) }
 for (fd, _) in joinFDs { close(fd) }
+cgroupTasks.forEach { close($0) }
 childEnd.close()
 stdio.closeChildEnds()
 if cgroupFD >= 0 { close(cgroupFD) }
@@ -144,7 +169,7 @@ if config.createsUserNamespace && config.joinPid == 0 {
 
 // v1: move the child into its cgroups while it builds its root filesystem, then tell
 // it to go on. (v2 put it there at birth with CLONE_INTO_CGROUP.)
-if !config.cgroupProcsFiles.isEmpty {
+if !config.cgroupProcsFiles.isEmpty && cgroupTasks.isEmpty {
     for file in config.cgroupProcsFiles {
         do {
             try FileIO.writeExisting(file, String(pid))
@@ -167,7 +192,7 @@ if config.runtimeMode && config.joinPid == 0 {
         exit(1)
     }
 }
-if config.awaitsWord {
+if childAwaitsWord() {
     let go: [UInt8] = [UInt8(ascii: "J")]
     _ = go.withUnsafeBytes { send(parentEnd.fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
 }
