@@ -18,6 +18,13 @@ final class Monitor {
     private let signals: Int32
     private let log: LogWriter?
     private var status: Int32?
+    /// Client input the container has not taken yet (its stdin was full). The control
+    /// socket is not read while there is some, so a container slow to read its stdin
+    /// holds the client back instead of blocking this loop: a blocking write here, with
+    /// the container blocked writing output this loop no longer reads, was a deadlock
+    /// (`run -i … cat` of a few MB).
+    private var pendingInput: [UInt8] = []
+    private var closeInputWhenDrained = false
 
     init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32) {
         self.config = config
@@ -33,6 +40,7 @@ final class Monitor {
             input = stdio.stdinWriter
         }
         log = LogWriter(path: config.logPath)
+        if input >= 0 { _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK) }
     }
 
     func run() -> Never {
@@ -45,7 +53,10 @@ final class Monitor {
         while status == nil || !outputs.isEmpty {
             var fds: [pollfd] = outputs.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             let controlIndex = fds.count
-            fds.append(pollfd(fd: status == nil ? control : -1, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: status == nil && pendingInput.isEmpty ? control : -1, events: Int16(POLLIN), revents: 0))
+            let inputIndex = fds.count
+            fds.append(pollfd(fd: status == nil && !pendingInput.isEmpty ? input : -1, events: Int16(POLLOUT), revents: 0))
+            let signalIndex = fds.count
             fds.append(pollfd(fd: status == nil ? signals : -1, events: Int16(POLLIN), revents: 0))
             var timeout: Int32 = -1
             if status != nil {
@@ -61,7 +72,7 @@ final class Monitor {
                 break
             }
             if ready == 0 { continue }
-            if fds[fds.count - 1].revents != 0 {
+            if fds[signalIndex].revents != 0 {
                 while sw_signalfd_next(signals) > 0 {}
                 reap()
                 if status != nil { drainDeadline = Self.nowMillis() + 2000 }
@@ -79,6 +90,7 @@ final class Monitor {
                 outputs.removeAll { $0.fd == fd }
                 if fd != master { close(fd) }
             }
+            if fds[inputIndex].revents != 0 { flushInput() }
             if fds[controlIndex].revents != 0 { readClient() }
         }
         finish()
@@ -116,14 +128,38 @@ final class Monitor {
         guard let request = try? ClientMessage(decoding: message) else { return }
         switch request {
         case .stdin(let data):
-            if input >= 0 { try? FileIO.writeAll(input, data) }
+            pendingInput += data
+            flushInput()
         case .closeStdin:
-            if input >= 0 && input != master {
-                close(input)
-                input = -1
-            }
+            closeInputWhenDrained = true
+            flushInput()
         case .resize(let rows, let columns):
             if master >= 0 { _ = sw_set_winsize(master, UInt16(clamping: rows), UInt16(clamping: columns)) }
+        }
+    }
+
+    /// Writes what the container's stdin takes now; closes it once all is written if
+    /// the client's stdin ended (a terminal stays open: it is also the output).
+    private func flushInput() {
+        guard input >= 0 else {
+            pendingInput = []
+            return
+        }
+        while !pendingInput.isEmpty {
+            let n = pendingInput.withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
+            if n > 0 {
+                pendingInput.removeFirst(n)
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && errno == EAGAIN {
+                return
+            } else {
+                pendingInput = []  // The container closed its stdin.
+            }
+        }
+        if closeInputWhenDrained && input != master {
+            close(input)
+            input = -1
         }
     }
 
@@ -132,6 +168,7 @@ final class Monitor {
     private func dropClient() {
         if control >= 0 { close(control) }
         control = -1
+        pendingInput = []
         if input >= 0 && input != master {
             close(input)
             input = -1
