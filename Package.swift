@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SwrunOS", dependencies: ["CSwrun"]),
         .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
         .target(name: "SwrunCgroups", dependencies: ["SwrunOS", "CSwrun"]),
-        .target(name: "SwrunOCI"),
+        .target(name: "SwrunOCI", dependencies: ["SwrunOS"]),
         // SHA-256 digests (swift-crypto, which brings Foundation): kept out of SwrunOCI
         // so that swrun-oci links neither.
         .target(name: "SwrunDigest", dependencies: ["SwrunOCI", .product(name: "Crypto", package: "swift-crypto")]),

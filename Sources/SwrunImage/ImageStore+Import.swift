@@ -9,7 +9,7 @@ extension ImageStore {
     /// A failure leaves the store as it was.
     public func importTarball(inputFD: Int32, changes: [String], message: String?, tag: String?) throws -> StoredImage {
         let reference = try tag.map(Self.tagReference)
-        let config = try translatingOCIErrors { try ImageConfigFile.Config().applying(changes: changes) }
+        let config = try ImageConfigFile.Config().applying(changes: changes)
         return try importImage(
             inputFD: inputFD, config: config, created: Timestamp.now(),
             history: .init(createdBy: "swrun import", comment: message ?? "Imported from -"),
@@ -38,10 +38,10 @@ extension ImageStore {
             created: created, architecture: Self.hostArchitecture(), os: "linux", config: config,
             rootfs: .init(diffIDs: [layer.digest]), history: [step])
         let configDescriptor = try storeBlob(
-            translatingOCIErrors { try OCIJSON.encode(configFile) }, mediaType: MediaType.ociConfig)
+            try OCIJSON.encode(configFile), mediaType: MediaType.ociConfig)
         let manifest = ImageManifest(config: configDescriptor, layers: [layer])
         let manifestDescriptor = try storeBlob(
-            translatingOCIErrors { try OCIJSON.encode(manifest) }, mediaType: MediaType.ociManifest)
+            try OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
         return try updateIndex { index in
             if tags.isEmpty {
                 Self.addUntagged(manifestDescriptor, to: &index)

@@ -14,7 +14,7 @@ extension ImageStore {
 
     /// `name` parsed as a tag to write: a digest cannot be one.
     static func tagReference(_ name: String) throws -> Reference {
-        let reference = try translatingOCIErrors { try Reference(parsing: name) }
+        let reference = try Reference(parsing: name)
         guard reference.digest == nil else {
             throw SwrunError(.invalidArgument, "refusing to create a tag with a digest reference: \(name)")
         }
@@ -24,7 +24,7 @@ extension ImageStore {
     /// The current `index.json`. Safe without the lock: it is only ever replaced by rename.
     func readIndex() throws -> ImageIndex {
         let bytes = try FileIO.readFile(indexPath)
-        return try translatingOCIErrors { try OCIJSON.decode(ImageIndex.self, from: bytes, what: indexPath) }
+        return try OCIJSON.decode(ImageIndex.self, from: bytes, what: indexPath)
     }
 
     /// Changes `index.json` under the store's index lock: re-reads it after taking the
@@ -42,7 +42,7 @@ extension ImageStore {
 
     /// Replaces `index.json`; the caller holds the index lock.
     func writeIndex(_ index: ImageIndex) throws {
-        try writeAtomically(indexPath, bytes: translatingOCIErrors { try OCIJSON.encode(index) })
+        try writeAtomically(indexPath, bytes: try OCIJSON.encode(index))
     }
 
     /// Makes `refName` point at `manifest` in `index`. Other entries of the tag go; a

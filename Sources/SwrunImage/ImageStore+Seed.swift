@@ -73,7 +73,7 @@ extension ImageStore {
             // The tarball's mtime as the creation time makes the image ID the same in
             // every store seeded from the same tarball.
             let created = Timestamp.format(seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec))
-            let tags = try translatingOCIErrors { try image.tags.map(Reference.init(parsing:)) }
+            let tags = try image.tags.map(Reference.init(parsing:))
             return try importImage(
                 inputFD: fd, config: .init(env: [Self.defaultPath], cmd: image.cmd), created: created,
                 history: .init(createdBy: "swrun import \(image.fixture)", comment: "Imported from \(image.fixture)"),

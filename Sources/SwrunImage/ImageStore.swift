@@ -59,7 +59,7 @@ public final class ImageStore: Sendable {
         }
         let layoutPath = self.root + "/oci-layout"
         if !FileIO.exists(layoutPath) {
-            try writeAtomically(layoutPath, bytes: translatingOCIErrors { try OCIJSON.encode(ImageLayout()) })
+            try writeAtomically(layoutPath, bytes: try OCIJSON.encode(ImageLayout()))
         }
         if !FileIO.exists(indexPath) {
             try FileLock.withExclusiveLock(indexLockPath) {
@@ -81,9 +81,9 @@ public final class ImageStore: Sendable {
         let reference: Reference
         do {
             reference = try Reference(parsing: name)
-        } catch let error as OCIError {
+        } catch {
             if let image = try resolve(idPrefix: name, in: index) { return image }
-            throw SwrunError(error)
+            throw error
         }
         if let image = try resolve(reference, in: index) { return image }
         if let image = try resolve(idPrefix: name, in: index) { return image }
@@ -171,9 +171,7 @@ public final class ImageStore: Sendable {
         guard MediaType.isIndex(entry.mediaType) else {
             return Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
         }
-        let nested = try translatingOCIErrors {
-            try OCIJSON.decode(ImageIndex.self, from: readBlob(entry.digest), what: "index \(entry.digest)")
-        }
+        let nested = try OCIJSON.decode(ImageIndex.self, from: readBlob(entry.digest), what: "index \(entry.digest)")
         let architecture = Self.hostArchitecture()
         guard let match = nested.manifests.first(where: {
             MediaType.isManifest($0.mediaType) && $0.platform?.os == "linux" && $0.platform?.architecture == architecture
@@ -185,15 +183,13 @@ public final class ImageStore: Sendable {
 
     /// Reads and verifies the manifest and config of one image.
     func loadImage(_ descriptor: Descriptor, repoTags: [String]) throws -> StoredImage {
-        try translatingOCIErrors {
-            let manifest = try OCIJSON.decode(
-                ImageManifest.self, from: readBlob(descriptor.digest), what: "manifest \(descriptor.digest)")
-            let config = try OCIJSON.decode(
-                ImageConfigFile.self, from: readBlob(manifest.config.digest), what: "config \(manifest.config.digest)")
-            return StoredImage(
-                id: manifest.config.digest, manifestDigest: descriptor.digest, manifest: manifest,
-                config: config, repoTags: repoTags, manifestDescriptor: descriptor)
-        }
+        let manifest = try OCIJSON.decode(
+            ImageManifest.self, from: readBlob(descriptor.digest), what: "manifest \(descriptor.digest)")
+        let config = try OCIJSON.decode(
+            ImageConfigFile.self, from: readBlob(manifest.config.digest), what: "config \(manifest.config.digest)")
+        return StoredImage(
+            id: manifest.config.digest, manifestDigest: descriptor.digest, manifest: manifest,
+            config: config, repoTags: repoTags, manifestDescriptor: descriptor)
     }
 
     /// The tag annotation of an index entry.

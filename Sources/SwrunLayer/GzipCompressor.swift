@@ -92,7 +92,7 @@ public enum GzipCompressor {
                 } catch let error as SwrunError {
                     failure = error
                 } catch {
-                    failure = SwrunError(.internalError, "gzip: \(error)")
+                    failure = SwrunError(.internalError, "gzip", cause: error)
                 }
             }
         }

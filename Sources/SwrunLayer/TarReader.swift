@@ -30,7 +30,7 @@ final class TarReader {
                 stream.failure = error
                 return -1
             } catch {
-                stream.failure = SwrunError(.internalError, "layer tar: \(error)")
+                stream.failure = SwrunError(.internalError, "layer tar", cause: error)
                 return -1
             }
         }, nil)

@@ -1,3 +1,4 @@
+import SwrunOS
 
 /// A content digest, `sha256:<64 lowercase hex>`: blob addresses, DiffIDs, image IDs.
 public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -9,11 +10,11 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses `sha256:<64 lowercase hex>`.
     public init(parsing string: String) throws {
         guard let colon = string.firstIndex(of: ":") else {
-            throw OCIError(.invalidArgument, "invalid digest: \(string)")
+            throw SwrunError(.invalidArgument, "invalid digest: \(string)")
         }
         let algorithm = String(string[..<colon])
         guard algorithm == "sha256" else {
-            throw OCIError(.invalidArgument, "unsupported digest algorithm: \(string)")
+            throw SwrunError(.invalidArgument, "unsupported digest algorithm: \(string)")
         }
         try self.init(sha256Hex: String(string[string.index(after: colon)...]), original: string)
     }
@@ -31,7 +32,7 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     private init(sha256Hex hex: String, original: String) throws {
         guard Digest.isSHA256Hex(hex) else {
-            throw OCIError(.invalidArgument, "invalid digest: \(original)")
+            throw SwrunError(.invalidArgument, "invalid digest: \(original)")
         }
         self.algorithm = "sha256"
         self.hex = hex

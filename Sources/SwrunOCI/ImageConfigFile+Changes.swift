@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import SwrunOS
 
 extension ImageConfigFile.Config {
     /// The instructions `docker commit/import --change` accepts.
@@ -31,15 +32,15 @@ extension ImageConfigFile.Config {
         let keywordEnd = line.firstIndex(where: { $0 == " " || $0 == "\t" }) ?? line.endIndex
         let keyword = line[..<keywordEnd].uppercased()
         let rest = line[keywordEnd...].trimmingBlanks()
-        guard !keyword.isEmpty else { throw OCIError(.invalidArgument, "empty change line") }
+        guard !keyword.isEmpty else { throw SwrunError(.invalidArgument, "empty change line") }
         guard Self.changeInstructions.contains(keyword) else {
             if Self.otherDockerfileInstructions.contains(keyword) {
-                throw OCIError(.invalidArgument, "\(keyword) is not a valid change command")
+                throw SwrunError(.invalidArgument, "\(keyword) is not a valid change command")
             }
-            throw OCIError(.invalidArgument, "unknown instruction: \(line[..<keywordEnd])")
+            throw SwrunError(.invalidArgument, "unknown instruction: \(line[..<keywordEnd])")
         }
         func requireArgument() throws {
-            if rest.isEmpty { throw OCIError(.invalidArgument, "\(keyword) requires at least one argument") }
+            if rest.isEmpty { throw SwrunError(.invalidArgument, "\(keyword) requires at least one argument") }
         }
         let shell = ShellWords(env: env ?? [])
         switch keyword {
@@ -55,7 +56,7 @@ extension ImageConfigFile.Config {
             try requireArgument()
             var environment = env ?? []
             for (key, value) in try Self.nameValuePairs(rest, instruction: keyword, shell: shell) {
-                guard !key.isEmpty else { throw OCIError(.invalidArgument, "ENV names can not be blank") }
+                guard !key.isEmpty else { throw SwrunError(.invalidArgument, "ENV names can not be blank") }
                 let entry = "\(key)=\(value)"
                 if let existing = environment.firstIndex(where: { $0.hasPrefix(key + "=") || $0 == key }) {
                     environment[existing] = entry
@@ -68,7 +69,7 @@ extension ImageConfigFile.Config {
             try requireArgument()
             var result = labels ?? [:]
             for (key, value) in try Self.nameValuePairs(rest, instruction: keyword, shell: shell) {
-                guard !key.isEmpty else { throw OCIError(.invalidArgument, "LABEL names can not be blank") }
+                guard !key.isEmpty else { throw SwrunError(.invalidArgument, "LABEL names can not be blank") }
                 result[key] = value
             }
             labels = result
@@ -86,7 +87,7 @@ extension ImageConfigFile.Config {
             for path in paths {
                 let trimmed = path.trimmingBlanks()
                 guard !trimmed.isEmpty else {
-                    throw OCIError(.invalidArgument, "VOLUME specified can not be an empty string")
+                    throw SwrunError(.invalidArgument, "VOLUME specified can not be an empty string")
                 }
                 result.insert(trimmed)
             }
@@ -103,7 +104,7 @@ extension ImageConfigFile.Config {
             try requireArgument()
             let signal = try shell.word(rest)
             guard !signal.isEmpty, signal.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" }) else {
-                throw OCIError(.invalidArgument, "invalid signal: \(signal)")
+                throw SwrunError(.invalidArgument, "invalid signal: \(signal)")
             }
             stopSignal = signal
         case "ONBUILD":
@@ -112,17 +113,17 @@ extension ImageConfigFile.Config {
             let trigger = rest[..<triggerEnd].uppercased()
             switch trigger {
             case "ONBUILD":
-                throw OCIError(.invalidArgument, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
+                throw SwrunError(.invalidArgument, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
             case "FROM", "MAINTAINER":
-                throw OCIError(.invalidArgument, "\(trigger) isn't allowed as an ONBUILD trigger")
+                throw SwrunError(.invalidArgument, "\(trigger) isn't allowed as an ONBUILD trigger")
             default:
                 guard Self.changeInstructions.contains(trigger) || Self.otherDockerfileInstructions.contains(trigger) else {
-                    throw OCIError(.invalidArgument, "unknown instruction: \(rest[..<triggerEnd])")
+                    throw SwrunError(.invalidArgument, "unknown instruction: \(rest[..<triggerEnd])")
                 }
             }
             onBuild = (onBuild ?? []) + [rest]
         default:
-            throw OCIError(.unsupported, "\(keyword) is not supported in --change yet")
+            throw SwrunError(.unsupported, "\(keyword) is not supported in --change yet")
         }
     }
 
@@ -141,11 +142,11 @@ extension ImageConfigFile.Config {
     static func nameValuePairs(_ text: String, instruction: String, shell: ShellWords) throws -> [(String, String)] {
         let rawWords = try ShellWords.split(text)
         guard let first = rawWords.first else {
-            throw OCIError(.invalidArgument, "\(instruction) requires at least one argument")
+            throw SwrunError(.invalidArgument, "\(instruction) requires at least one argument")
         }
         if !first.contains("=") {
             guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
-                throw OCIError(.invalidArgument, "\(instruction) must have two arguments")
+                throw SwrunError(.invalidArgument, "\(instruction) must have two arguments")
             }
             let value = text[space...].trimmingBlanks()
             return [(try shell.word(first), try shell.word(value))]
@@ -153,7 +154,7 @@ extension ImageConfigFile.Config {
         var pairs: [(String, String)] = []
         for word in rawWords {
             guard let equals = word.firstIndex(of: "=") else {
-                throw OCIError(.invalidArgument, "Syntax error - can't find = in \"\(word)\". Must be of the form: name=value")
+                throw SwrunError(.invalidArgument, "Syntax error - can't find = in \"\(word)\". Must be of the form: name=value")
             }
             pairs.append((try shell.word(String(word[..<equals])), try shell.word(String(word[word.index(after: equals)...]))))
         }
@@ -169,12 +170,12 @@ extension ImageConfigFile.Config {
             ports = spec[..<slash]
         }
         guard ["tcp", "udp", "sctp"].contains(proto) else {
-            throw OCIError(.invalidArgument, "invalid proto: \(proto)")
+            throw SwrunError(.invalidArgument, "invalid proto: \(proto)")
         }
         let bounds = ports.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard let low = bounds.first.flatMap({ UInt16($0) }), let high = (bounds.count == 2 ? UInt16(bounds[1]) : low),
               low <= high else {
-            throw OCIError(.invalidArgument, "invalid containerPort: \(ports)")
+            throw SwrunError(.invalidArgument, "invalid containerPort: \(ports)")
         }
         return (low...high).map { "\($0)/\(proto)" }
     }
@@ -241,7 +242,7 @@ struct ShellWords {
             current.append(char)
             inWord = true
         }
-        if quote != nil { throw OCIError(.invalidArgument, "unterminated quote in: \(text)") }
+        if quote != nil { throw SwrunError(.invalidArgument, "unterminated quote in: \(text)") }
         if inWord { words.append(current) }
         return words
     }
@@ -268,7 +269,7 @@ struct ShellWords {
                 index += 1
             } else if char == "'" && !inDouble {
                 guard let close = chars[index...].firstIndex(of: "'") else {
-                    throw OCIError(.invalidArgument, "unterminated single quote in: \(text)")
+                    throw SwrunError(.invalidArgument, "unterminated single quote in: \(text)")
                 }
                 result += String(chars[index..<close])
                 index = close + 1
@@ -280,7 +281,7 @@ struct ShellWords {
                 result.append(char)
             }
         }
-        if inDouble { throw OCIError(.invalidArgument, "unterminated double quote in: \(text)") }
+        if inDouble { throw SwrunError(.invalidArgument, "unterminated double quote in: \(text)") }
         return result
     }
 
@@ -288,7 +289,7 @@ struct ShellWords {
         guard index < chars.count else { return "$" }
         if chars[index] == "{" {
             guard let close = chars[index...].firstIndex(of: "}") else {
-                throw OCIError(.invalidArgument, "missing '}' in: \(text)")
+                throw SwrunError(.invalidArgument, "missing '}' in: \(text)")
             }
             let body = String(chars[(index + 1)..<close])
             index = close + 1

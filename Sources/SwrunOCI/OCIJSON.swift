@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import SwrunOS
 
 /// JSON for content-addressed documents: deterministic bytes (sorted keys, slashes
 /// unescaped) so one value always hashes to one digest.
@@ -11,7 +12,7 @@ public enum OCIJSON {
         do {
             return Array(try encoder.encode(value))
         } catch {
-            throw OCIError(.invalidArgument, "encode \(Value.self): \(error)")
+            throw SwrunError(.invalidArgument, "encode \(Value.self)", cause: error)
         }
     }
 
@@ -20,25 +21,8 @@ public enum OCIJSON {
     public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], what: String) throws -> Value {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw OCIError(.corrupt, "\(what): invalid JSON: \(describe(error))")
         } catch {
-            throw OCIError(.corrupt, "\(what): invalid JSON: \(error)")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
-            return keys.isEmpty ? "" : " at " + keys.joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return context.debugDescription + path(context)
-        case .keyNotFound(let key, let context):
-            return "missing key \(key.stringValue)" + path(context)
-        @unknown default:
-            return "\(error)"
+            throw SwrunError(.corrupt, "\(what): invalid JSON", cause: error)
         }
     }
 }

@@ -1,3 +1,4 @@
+import SwrunOS
 /// An image reference, normalised the way docker does: `busybox` is
 /// `docker.io/library/busybox:latest`.
 public struct Reference: Hashable, Sendable, CustomStringConvertible {
@@ -26,8 +27,8 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
     /// Parses and normalises `name[:tag][@digest]`. A name with neither tag nor digest
     /// gets the tag `latest`. Malformed input throws "invalid reference format: X".
     public init(parsing input: String) throws {
-        func invalid(_ detail: String? = nil) -> OCIError {
-            OCIError(.invalidArgument, "invalid reference format: \(detail ?? input)")
+        func invalid(_ detail: String? = nil) -> SwrunError {
+            SwrunError(.invalidArgument, "invalid reference format: \(detail ?? input)")
         }
         guard !input.isEmpty else { throw invalid("empty name") }
 

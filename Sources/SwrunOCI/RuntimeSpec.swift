@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import SwrunOS
 
 /// A bundle's `config.json` (OCI runtime-spec 1.2, plus 1.2.1's `execCPUAffinity`).
 /// Every object keeps the members it does not know in `extra` (the `solaris`, `windows`,
@@ -206,7 +207,7 @@ extension RuntimeSpec {
 }
 
 extension RuntimeSpec {
-    /// Decodes a `config.json`; a malformed document throws `OCIError(.corrupt)` naming
+    /// Decodes a `config.json`; a malformed document throws `SwrunError(.corrupt)` naming
     /// `config.json` and the member that failed.
     public static func decode(_ bytes: [UInt8]) throws -> RuntimeSpec {
         try OCIJSON.decode(RuntimeSpec.self, from: bytes, what: "config.json")
@@ -363,7 +364,7 @@ public struct RuntimeState: Codable, Sendable, Equatable {
         try c.encodeIfPresent(owner, forKey: .owner)
     }
 
-    /// Decodes a state document; a malformed one throws `OCIError(.corrupt)` naming
+    /// Decodes a state document; a malformed one throws `SwrunError(.corrupt)` naming
     /// `state JSON`.
     public static func decode(_ bytes: [UInt8]) throws -> RuntimeState {
         try OCIJSON.decode(RuntimeState.self, from: bytes, what: "state JSON")
@@ -384,6 +385,6 @@ private func encodeRuntimeJSON<Value: Encodable>(_ value: Value, pretty: Bool, w
     do {
         return Array(try encoder.encode(value))
     } catch {
-        throw OCIError(.invalidArgument, "encode \(what): \(error)")
+        throw SwrunError(.invalidArgument, "encode \(what)", cause: error)
     }
 }

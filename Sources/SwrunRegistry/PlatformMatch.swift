@@ -28,12 +28,7 @@ extension RegistryClient {
     public static func selectPlatform(
         index bytes: [UInt8], os: String = "linux", architecture: String = hostArchitecture, variant: String? = nil
     ) throws -> Descriptor {
-        let index: ImageIndex
-        do {
-            index = try OCIJSON.decode(ImageIndex.self, from: bytes, what: "image index")
-        } catch let error as OCIError {
-            throw SwrunError(.corrupt, error.message)
-        }
+        let index = try OCIJSON.decode(ImageIndex.self, from: bytes, what: "image index")
         let wantArch = normalizeArchitecture(architecture)
         let wantVariant = normalizeVariant(variant, architecture: wantArch)
         var best: (rank: Int, descriptor: Descriptor)?

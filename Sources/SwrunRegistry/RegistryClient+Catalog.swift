@@ -49,7 +49,7 @@ extension RegistryClient {
             do {
                 results += try decode(body)
             } catch {
-                throw SwrunError(.corrupt, "\(error)")
+                throw SwrunError(.corrupt, translating: error)
             }
             if let limit, results.count >= limit { return Array(results.prefix(limit)) }
             next = response.headers.first(name: "Link").flatMap(RegistryURL.nextLink).flatMap {

@@ -50,7 +50,7 @@ public struct RegistryConfig: Codable, Hashable, Sendable {
             config = try JSONDecoder().decode(RegistryConfig.self, from: Data(bytes))
             config.certificatesDirectory = certificates
         } catch {
-            throw SwrunError(.invalidArgument, "registry config \(path): invalid JSON: \(RegistryError.oneLine("\(error)"))")
+            throw SwrunError(.invalidArgument, "registry config \(path): invalid JSON", cause: error)
         }
         for mirror in config.registryMirrors where Endpoint(url: mirror) == nil {
             throw SwrunError(.invalidArgument, "registry config \(path): invalid registry mirror \(mirror) (want http(s)://host[:port])")

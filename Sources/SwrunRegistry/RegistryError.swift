@@ -51,10 +51,10 @@ enum RegistryError {
                 let message = entry["message"] as? String
                 return [code, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
             }.filter { !$0.isEmpty }
-            if !parts.isEmpty { return oneLine(parts.joined(separator: "; ")) }
+            if !parts.isEmpty { return SwrunError.oneLine(parts.joined(separator: "; ")) }
         }
         for key in ["details", "error_description", "error", "message"] {
-            if let text = object[key] as? String, !text.isEmpty { return oneLine(text) }
+            if let text = object[key] as? String, !text.isEmpty { return SwrunError.oneLine(text) }
         }
         return nil
     }
@@ -86,13 +86,6 @@ enum RegistryError {
             let host = lower.range(of: "for host ").map { String(text[$0.upperBound...].prefix { $0 != "," && $0 != " " }) }
             return "no such host" + (host.map { " " + $0 } ?? "")
         }
-        return oneLine(error is HTTPClientError ? lower : text)
-    }
-
-    /// Collapses newlines and bounds the length so a message stays one line.
-    static func oneLine(_ text: String) -> String {
-        let flat = text.split(whereSeparator: { $0.isNewline }).map { $0.trimmingCharacters(in: .whitespaces) }
-            .joined(separator: " ")
-        return flat.count > 300 ? String(flat.prefix(300)) + "…" : flat
+        return SwrunError.oneLine(error is HTTPClientError ? lower : text)
     }
 }

@@ -106,7 +106,7 @@ extension ContainerRuntime {
             clock.step("container started (pid \(pid)), files written meanwhile")
         } catch {
             try? cgroup.destroy()
-            let code = (error as? ContainerStartFailure)?.exitCode ?? 125
+            let code = SwrunError.exitStatus(for: error)
             if state.autoRemove {
                 try? containers.remove(state.id)
             } else {

@@ -67,7 +67,7 @@ final class MonitorClient {
                 return pid
             case .failed(let step, let err, let message):
                 hangUp()
-                throw ContainerStartFailure(step: step, errno: err, message: message)
+                throw SwrunError.containerStart(step: step, errno: err, message: message)
             case .exited, .output, .created:
                 continue
             }
@@ -104,21 +104,6 @@ final class MonitorClient {
         socket.close()
         var status: Int32 = 0
         _ = waitpid(pid, &status, WNOHANG)
-    }
-}
-
-/// Setup or exec failed inside the container; `step` names where ("exec",
-/// "pivot_root"), and `exitCode` is docker's: 127 command not found, 126 not
-/// executable, 125 anything else.
-public struct ContainerStartFailure: Error, CustomStringConvertible, Sendable {
-    public var step: String
-    public var errno: Int32
-    public var message: String
-    public var description: String { message }
-
-    public var exitCode: Int32 {
-        guard step == "exec" else { return 125 }
-        return errno == ENOENT ? 127 : 126
     }
 }
 

@@ -63,7 +63,7 @@ public struct OCIRuntime: Sendable {
         do {
             return try JSONDecoder().decode(Record.self, from: Data(bytes))
         } catch {
-            throw SwrunError(.corrupt, "container \(id): state.json is damaged: \(error)")
+            throw SwrunError(.corrupt, "container \(id): state.json is damaged", cause: error)
         }
     }
 

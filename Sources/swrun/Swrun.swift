@@ -104,6 +104,7 @@ struct GlobalOptions: ParsableArguments {
         }
         var logger = Logger(label: "swrun") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
+        Swrun.reportsErrorChain = level <= .debug
         return logger
     }
 
@@ -116,9 +117,3 @@ struct GlobalOptions: ParsableArguments {
     func runtime() throws -> ContainerRuntime { try ContainerRuntime(root: storeRoot, logger: try logger()) }
 }
 
-/// An error that ends swrun with a specific exit code after printing its message.
-struct CommandFailure: Error, CustomStringConvertible {
-    var message: String
-    var exitCode: Int32
-    var description: String { message }
-}

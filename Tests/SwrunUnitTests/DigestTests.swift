@@ -1,6 +1,7 @@
 import Testing
 import SwrunDigest
 @testable import SwrunOCI
+import SwrunOS
 
 @Suite("Digest")
 struct DigestTests {
@@ -21,7 +22,7 @@ struct DigestTests {
         "sha512:" + DigestTests.emptySHA256, "sha256:" + DigestTests.emptySHA256 + "0", "sha256:" + String(repeating: "g", count: 64),
     ])
     func rejects(_ text: String) {
-        #expect(throws: OCIError.self) { try Digest(parsing: text) }
+        #expect(throws: SwrunError.self) { try Digest(parsing: text) }
     }
 
     @Test("sha256 of bytes, whole or in pieces")
@@ -41,6 +42,6 @@ struct DigestTests {
         let json = try OCIJSON.encode([digest])
         #expect(String(decoding: json, as: UTF8.self) == "[\"\(digest.string)\"]")
         #expect(try OCIJSON.decode([Digest].self, from: json, what: "test") == [digest])
-        #expect(throws: OCIError.self) { try OCIJSON.decode([Digest].self, from: Array("[\"sha256:x\"]".utf8), what: "test") }
+        #expect(throws: SwrunError.self) { try OCIJSON.decode([Digest].self, from: Array("[\"sha256:x\"]".utf8), what: "test") }
     }
 }

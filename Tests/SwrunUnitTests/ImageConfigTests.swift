@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SwrunDigest
 @testable import SwrunOCI
+import SwrunOS
 
 @Suite("ImageConfig")
 struct ImageConfigTests {
@@ -58,7 +59,7 @@ struct ImageConfigTests {
         (#"ENV A="open"#, #"unterminated quote in: A="open"#),
     ])
     func rejectsChanges(_ change: String, message: String) {
-        #expect(throws: OCIError(.invalidArgument, message)) {
+        #expect(throws: SwrunError(.invalidArgument, message)) {
             try Config().applying(changes: [change])
         }
     }
@@ -113,7 +114,7 @@ struct ImageConfigTests {
         #expect(config.config?.exposedPorts == ["53/udp"])
         #expect(config.config?.argsEscaped == true)
         #expect(config.history?.first?.emptyLayer == true)
-        #expect(throws: OCIError.self) {
+        #expect(throws: SwrunError.self) {
             try OCIJSON.decode(ImageConfigFile.self, from: Array("{\"os\":1}".utf8), what: "config")
         }
     }

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwrunOCI
+import SwrunOS
 
 @Suite("Reference")
 struct ReferenceTests {
@@ -67,14 +68,14 @@ struct ReferenceTests {
         String(repeating: "a", count: 256),
     ])
     func rejects(_ input: String) {
-        let error = #expect(throws: OCIError.self) { try Reference(parsing: input) }
+        let error = #expect(throws: SwrunError.self) { try Reference(parsing: input) }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.hasPrefix("invalid reference format: ") == true)
     }
 
     @Test("uppercase repository names say they must be lowercase")
     func uppercase() {
-        #expect(throws: OCIError(.invalidArgument, "invalid reference format: repository name (library/Busybox) must be lowercase")) {
+        #expect(throws: SwrunError(.invalidArgument, "invalid reference format: repository name (library/Busybox) must be lowercase")) {
             try Reference(parsing: "Busybox")
         }
     }

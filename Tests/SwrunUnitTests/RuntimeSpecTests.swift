@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwrunOCI
+import SwrunOS
 
 @Suite("RuntimeSpec")
 struct RuntimeSpecTests {
@@ -411,7 +412,7 @@ struct RuntimeSpecTests {
         #expect {
             _ = try RuntimeSpec.decode(Self.json(text))
         } throws: { error in
-            guard let error = error as? OCIError else { return false }
+            guard let error = error as? SwrunError else { return false }
             return error.code == .corrupt && error.message.hasPrefix(prefix)
         }
     }
@@ -421,7 +422,7 @@ struct RuntimeSpecTests {
         #expect {
             _ = try RuntimeSpec.decode(Self.json(#"{"ociVersion": "1.2.0", "process": {"cwd": 7}}"#))
         } throws: { error in
-            (error as? OCIError)?.message.hasSuffix(" at process.cwd") == true
+            (error as? SwrunError)?.message.hasSuffix(" at process.cwd") == true
         }
     }
 
@@ -454,6 +455,6 @@ struct RuntimeSpecTests {
         let stopped = RuntimeState(ociVersion: "1.2.0", id: "a", status: "stopped", bundle: "/b")
         #expect(String(decoding: try stopped.encoded(pretty: false), as: UTF8.self)
             == #"{"bundle":"/b","id":"a","ociVersion":"1.2.0","status":"stopped"}"#)
-        #expect(throws: OCIError.self) { try RuntimeState.decode(Self.json(#"{"id": "a"}"#)) }
+        #expect(throws: SwrunError.self) { try RuntimeState.decode(Self.json(#"{"id": "a"}"#)) }
     }
 }

@@ -37,7 +37,7 @@ enum ContainerErrors {
         do {
             return try body()
         } catch let error as SwrunError {
-            throw CommandFailure(message: error.message, exitCode: 1)
+            throw CommandFailure(message: error.message, exitCode: 1, cause: error)
         }
     }
 }

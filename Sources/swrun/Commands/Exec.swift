@@ -57,13 +57,9 @@ struct ExecRequest {
             options.tty = false
         }
         let attach = AttachOptions(stdin: options.interactive, tty: options.tty, detachKeys: try AttachOptions.parseDetachKeys(detachKeys))
-        do {
-            switch try runtime.exec(state, options: options, detach: detach, attach: attach) {
-            case .exited(let code): throw ExitCode(code)
-            case .running: return
-            }
-        } catch let failure as ContainerStartFailure {
-            throw CommandFailure(message: failure.message, exitCode: failure.exitCode)
+        switch try runtime.exec(state, options: options, detach: detach, attach: attach) {
+        case .exited(let code): throw ExitCode(code)
+        case .running: return
         }
     }
 }

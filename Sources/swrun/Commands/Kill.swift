@@ -20,7 +20,7 @@ struct Kill: ParsableCommand {
             do {
                 try runtime.kill(state, signal: number)
             } catch let error as SwrunError {
-                throw SwrunError(error.code, "Cannot kill container: \(reference): \(error.message)")
+                throw SwrunError(error.code, "Cannot kill container: \(reference)", cause: error)
             }
             print(reference)
         }

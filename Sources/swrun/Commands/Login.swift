@@ -50,7 +50,7 @@ struct Login: ParsableCommand {
         do {
             try runBlocking { try await client.ping() }
         } catch let error as SwrunError {
-            throw SwrunError(error.code, "login to \(host): \(error.message)")
+            throw SwrunError(error.code, "login to \(host)", cause: error)
         }
         try registry.credentialStore.set(host: host, username: user, password: secret)
         print("Login Succeeded")

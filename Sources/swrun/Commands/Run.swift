@@ -96,12 +96,8 @@ struct RunRequest {
             cmd: config?.cmd ?? [], workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layers)
         let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
         let outcome: RunOutcome
-        do {
-            outcome = try runtime.run(image: snapshot, options: options, detach: detach,
-                                      attach: AttachOptions(stdin: options.interactive, tty: options.tty, detachKeys: keys))
-        } catch let failure as ContainerStartFailure {
-            throw CommandFailure(message: failure.message, exitCode: failure.exitCode)
-        }
+        outcome = try runtime.run(image: snapshot, options: options, detach: detach,
+                                  attach: AttachOptions(stdin: options.interactive, tty: options.tty, detachKeys: keys))
         switch outcome {
         case .exited(let code):
             throw ExitCode(code)

@@ -38,9 +38,6 @@ struct Start: ParsableCommand {
             } catch let error as SwrunError {
                 FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))
                 failed = true
-            } catch let error as ContainerStartFailure {
-                FileHandle.standardError.write(Data("swrun: \(error.message)\n".utf8))
-                failed = true
             }
         }
         if failed { throw ExitCode(1) }

@@ -35,7 +35,7 @@ struct Top: ParsableCommand {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        do { try process.run() } catch { throw SwrunError(.system, "ps: \(error)") }
+        do { try process.run() } catch { throw SwrunError(.system, "ps", cause: error) }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
