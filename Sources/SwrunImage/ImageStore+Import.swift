@@ -35,7 +35,7 @@ extension ImageStore {
         var step = history
         step.created = created
         let configFile = ImageConfigFile(
-            created: created, architecture: Self.hostArchitecture(), os: "linux", config: config,
+            created: created, architecture: HostSystem.goArch, os: "linux", config: config,
             rootfs: .init(diffIDs: [layer.digest]), history: [step])
         let configDescriptor = try storeBlob(
             try OCIJSON.encode(configFile), mediaType: MediaType.ociConfig)

@@ -221,7 +221,7 @@ extension ImageStore {
                     throw SwrunError(.corrupt, "load: index \(entry.digest.short) does not match its digest")
                 }
                 let nested = try translatingOCIErrors { try OCIJSON.decode(ImageIndex.self, from: bytes, what: "index \(entry.digest)") }
-                let architecture = Self.hostArchitecture()
+                let architecture = HostSystem.goArch
                 guard let match = nested.manifests.first(where: {
                     MediaType.isManifest($0.mediaType) && ($0.platform == nil || $0.platform?.architecture == architecture)
                 }) else { continue }

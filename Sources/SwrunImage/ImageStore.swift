@@ -172,7 +172,7 @@ public final class ImageStore: Sendable {
             return Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
         }
         let nested = try OCIJSON.decode(ImageIndex.self, from: readBlob(entry.digest), what: "index \(entry.digest)")
-        let architecture = Self.hostArchitecture()
+        let architecture = HostSystem.goArch
         guard let match = nested.manifests.first(where: {
             MediaType.isManifest($0.mediaType) && $0.platform?.os == "linux" && $0.platform?.architecture == architecture
         }) else {
@@ -201,21 +201,5 @@ public final class ImageStore: Sendable {
     /// (`latest`, `v1`) are shown as they are.
     static func familiarName(ofRefName name: String) -> String {
         (try? Reference(parsing: name)).map(\.familiarName) ?? name
-    }
-
-    /// The host's architecture as a GOARCH name (`amd64`, `arm64`).
-    static func hostArchitecture() -> String {
-        var names = utsname()
-        uname(&names)
-        let machine = withUnsafeBytes(of: &names.machine) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        switch machine {
-        case "x86_64": return "amd64"
-        case "aarch64", "arm64": return "arm64"
-        case "i386", "i486", "i586", "i686": return "386"
-        case let arm where arm.hasPrefix("armv"): return "arm"
-        default: return machine
-        }
     }
 }

@@ -24,6 +24,6 @@ public struct PlatformChoice: Sendable {
 
     /// The host's platform.
     public static var host: PlatformChoice {
-        PlatformChoice(os: "linux", architecture: RegistryClient.hostArchitecture, variant: nil)
+        PlatformChoice(os: "linux", architecture: HostSystem.goArch, variant: nil)
     }
 }

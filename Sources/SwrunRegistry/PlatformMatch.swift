@@ -3,30 +3,13 @@ import SwrunOS
 
 /// Choosing one image from a multi-platform index, as docker's platform matcher does.
 extension RegistryClient {
-    /// The GOARCH name of the machine swrun runs on.
-    public static var hostArchitecture: String {
-        #if arch(x86_64)
-        return "amd64"
-        #elseif arch(arm64)
-        return "arm64"
-        #elseif arch(s390x)
-        return "s390x"
-        #elseif arch(powerpc64le)
-        return "ppc64le"
-        #elseif arch(arm)
-        return "arm"
-        #else
-        return "unknown"
-        #endif
-    }
-
     /// The manifest of `index` (an OCI index or Docker manifest list, as bytes) for
     /// `os`/`architecture`/`variant`. Without a variant the plainest entry wins (no
     /// variant, or `v8` for arm64, where the two mean the same); with one, it must
     /// match. Attestation entries (`unknown/unknown`) never match. When nothing
     /// matches, the error lists the platforms the index offers.
     public static func selectPlatform(
-        index bytes: [UInt8], os: String = "linux", architecture: String = hostArchitecture, variant: String? = nil
+        index bytes: [UInt8], os: String = "linux", architecture: String = HostSystem.goArch, variant: String? = nil
     ) throws -> Descriptor {
         let index = try OCIJSON.decode(ImageIndex.self, from: bytes, what: "image index")
         let wantArch = normalizeArchitecture(architecture)

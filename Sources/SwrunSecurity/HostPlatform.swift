@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SwrunOS
 
 /// A kernel release reduced to what seccomp profiles compare: major and minor.
 public struct KernelVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
@@ -39,13 +40,9 @@ struct HostPlatform: Sendable, Hashable {
     var kernelRelease: String
 
     static let current: HostPlatform = {
-        var name = utsname()
-        uname(&name)
-        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let arch = seccompArch(forMachine: machine)
+        let release = HostSystem.release
         return HostPlatform(
-            seccompArch: arch, goArch: goArch(forSeccompArch: arch),
+            seccompArch: seccompArch(forMachine: HostSystem.machine), goArch: HostSystem.goArch,
             kernel: KernelVersion(release) ?? KernelVersion(major: 0, minor: 0), kernelRelease: release)
     }()
 
@@ -55,17 +52,6 @@ struct HostPlatform: Sendable, Hashable {
         case "armv6l", "armv7l", "armv8l": return "arm"
         case "arm64": return "aarch64"
         default: return machine
-        }
-    }
-
-    static func goArch(forSeccompArch arch: String) -> String {
-        switch arch {
-        case "x86_64": return "amd64"
-        case "x86": return "386"
-        case "aarch64": return "arm64"
-        case "mips64el", "mipsel64": return "mips64le"
-        case "mipsel": return "mipsle"
-        default: return arch
         }
     }
 }

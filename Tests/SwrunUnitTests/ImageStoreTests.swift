@@ -111,7 +111,7 @@ struct ImageStoreTests {
         #expect(image.config.config?.cmd == ["/bin/tool"])
         #expect(image.config.config?.env == ["A=b"])
         #expect(image.config.os == "linux")
-        #expect(image.config.architecture == ImageStore.hostArchitecture())
+        #expect(image.config.architecture == HostSystem.goArch)
         #expect(image.config.history?.first?.comment == "first")
         #expect(image.config.history?.first?.createdBy == "swrun import")
         #expect(image.manifest.mediaType == MediaType.ociManifest)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import SwrunCgroups
 import SwrunImage
+import SwrunOS
 import SwrunRuntime
 
 struct Info: ParsableCommand {
@@ -15,9 +15,6 @@ struct Info: ParsableCommand {
         let store = try global.imageStore()
         let containers = try runtime.containers.list()
         let running = containers.filter(\.isRunning).count
-        var uts = utsname()
-        uname(&uts)
-        let kernel = withUnsafeBytes(of: uts.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         print("""
             Containers: \(containers.count)
              Running: \(running)
@@ -25,9 +22,9 @@ struct Info: ParsableCommand {
             Images: \(try store.list().count)
             Server Version: \(SwrunVersion.string)
             Storage Driver: overlay
-            Cgroup Version: \(Cgroups.detectVersion() == .v2 ? "2" : "1")
-            Kernel Version: \(kernel)
-            Architecture: \(Platform.goArch)
+            Cgroup Version: \(ContainerRuntime.cgroupVersion)
+            Kernel Version: \(HostSystem.release)
+            Architecture: \(HostSystem.goArch)
             Swrun Root Dir: \(global.storeRoot)
             """)
     }

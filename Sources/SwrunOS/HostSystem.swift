@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The machine swrun runs on, as `uname(2)` tells it, read once per process.
+public enum HostSystem {
+    /// `uname -m`: "x86_64", "aarch64".
+    public static let machine = field(\.machine)
+    /// `uname -r`, the kernel release containers share.
+    public static let release = field(\.release)
+    /// The machine in Go's GOARCH spelling ("amd64", "arm64"), as image configs,
+    /// platform choices and docker's seccomp profiles name it.
+    public static var goArch: String { goArch(forMachine: machine) }
+
+    /// GOARCH for a `uname -m` (or libseccomp) machine name.
+    public static func goArch(forMachine machine: String) -> String {
+        switch machine {
+        case "x86_64": return "amd64"
+        case "i386", "i486", "i586", "i686", "x86": return "386"
+        case "aarch64", "arm64": return "arm64"
+        case "mips64el", "mipsel64": return "mips64le"
+        case "mipsel": return "mipsle"
+        case let arm where arm.hasPrefix("armv"): return "arm"
+        default: return machine
+        }
+    }
+
+    private static func field<Field>(_ path: KeyPath<utsname, Field>) -> String {
+        var names = utsname()
+        uname(&names)
+        return withUnsafeBytes(of: names[keyPath: path]) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}
