@@ -1,3 +1,5 @@
+import SwrunOCI
+
 /// What `swrun run` was asked for, after flag parsing; the runtime turns it and the
 /// image into a container.
 public struct ContainerOptions: Sendable, Equatable {
@@ -62,5 +64,13 @@ public struct ImageSnapshot: Sendable {
         self.workingDir = workingDir
         self.user = user
         self.layerDirs = layerDirs
+    }
+
+    /// What a container takes from an image: its config's process defaults, over
+    /// `layerDirs` (base first). `id` is the config digest, `name` what the user typed.
+    public init(id: String, name: String, config: ImageConfigFile.Config?, layerDirs: [String]) {
+        self.init(
+            id: id, name: name, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [], cmd: config?.cmd ?? [],
+            workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layerDirs)
     }
 }

@@ -90,10 +90,7 @@ struct RunRequest {
         let stored = try Self.resolveOrPull(image, store: store, global: global)
         let layers = try store.ensureUnpacked(stored)
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
-        let config = stored.config.config
-        let snapshot = ImageSnapshot(
-            id: stored.id.description, name: image, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [],
-            cmd: config?.cmd ?? [], workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layers)
+        let snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)
         let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
         let outcome: RunOutcome
         outcome = try runtime.run(image: snapshot, options: options, detach: detach,
