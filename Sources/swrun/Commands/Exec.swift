@@ -52,11 +52,8 @@ struct ExecRequest {
         let runtime = try global.runtime()
         let state = try runtime.containers.lookup(container)
         var options = options
-        if options.tty && options.interactive && !detach && isatty(0) == 0 {
-            FileHandle.standardError.write(Data("the input device is not a TTY\n".utf8))
-            options.tty = false
-        }
-        let attach = AttachOptions(stdin: options.interactive, tty: options.tty, detachKeys: try AttachOptions.parseDetachKeys(detachKeys))
+        let attach = try ClientAttach.options(
+            interactive: options.interactive, tty: &options.tty, detach: detach, detachKeys: detachKeys)
         switch try runtime.exec(state, options: options, detach: detach, attach: attach) {
         case .exited(let code): throw ExitCode(code)
         case .running: return

@@ -78,11 +78,8 @@ struct RunRequest {
 
     func execute() throws {
         var options = options
-        if options.tty && options.interactive && !detach && isatty(0) == 0 {
-            FileHandle.standardError.write(Data("the input device is not a TTY\n".utf8))
-            options.tty = false
-        }
-        let keys = try AttachOptions.parseDetachKeys(detachKeys)
+        let attach = try ClientAttach.options(
+            interactive: options.interactive, tty: &options.tty, detach: detach, detachKeys: detachKeys)
 
         let logger = try global.logger()
         let store = try global.imageStore()
@@ -92,10 +89,7 @@ struct RunRequest {
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
         let snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)
         let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
-        let outcome: RunOutcome
-        outcome = try runtime.run(image: snapshot, options: options, detach: detach,
-                                  attach: AttachOptions(stdin: options.interactive, tty: options.tty, detachKeys: keys))
-        switch outcome {
+        switch try runtime.run(image: snapshot, options: options, detach: detach, attach: attach) {
         case .exited(let code):
             throw ExitCode(code)
         case .running(let id):
