@@ -16,7 +16,7 @@ extension OverlayView {
     func root(from top: Int) throws -> Node {
         var info = stat()
         guard fstat(layers[min(top, layers.count - 1)], &info) == 0 else { throw SwrunError.system("fstat layer root") }
-        return Node(path: [], layer: top, info: info, visibleLayers: try visibleLayers(below: [], from: top))
+        return Node(path: [], layer: top, info: info, top: top, visibleLayers: try visibleLayers(below: [], from: top))
     }
 
     /// How many layers, from the top, merge into the directory `path` whose topmost
@@ -39,11 +39,11 @@ extension OverlayView {
     public func child(_ name: String, of parent: Node) throws -> Node? {
         guard parent.isDirectory else { return nil }
         let path = parent.path + [name]
-        for layer in parent.layer..<parent.visibleLayers {
+        for layer in parent.top..<parent.visibleLayers {
             guard let info = lstatIn(layer, path) else { continue }
             if OverlayMarkers.isWhiteout(info) { return nil }
             let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-            return Node(path: path, layer: layer, info: info,
+            return Node(path: path, layer: layer, info: info, top: parent.top,
                         visibleLayers: isDirectory ? try visibleLayers(below: path, from: layer) : 0)
         }
         return nil
@@ -54,7 +54,7 @@ extension OverlayView {
     public func list(_ directory: Node) throws -> [Node] {
         guard directory.isDirectory else { return [] }
         var names = Set<String>()
-        for layer in directory.layer..<directory.visibleLayers {
+        for layer in directory.top..<directory.visibleLayers {
             // A layer that lacks the directory adds nothing.
             guard lstatIn(layer, directory.path) != nil else { continue }
             names.formUnion(try self.names(inLayer: layer, directory.path))

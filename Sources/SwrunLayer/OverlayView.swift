@@ -24,6 +24,10 @@ public final class OverlayView {
         /// The index of the layer it comes from: 0 is the upper dir.
         public let layer: Int
         public let info: stat
+        /// The topmost layer of the view it was found in (1 in the lower layers' own).
+        /// Its children are looked up from there, not from `layer`: a directory copied
+        /// up since it was found has them in a higher layer.
+        let top: Int
         /// For a directory, how many layers from the top its children may come from:
         /// down to its first opaque or non-directory copy.
         let visibleLayers: Int

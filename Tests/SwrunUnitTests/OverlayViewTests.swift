@@ -153,6 +153,7 @@ struct OverlayViewTests {
         try layers.directory(layers.lower, "srv/data")
         guard chmod(layers.lower + "/srv/data", 0o750) == 0 else { throw SwrunError.system("chmod") }
         try layers.file(layers.lower, "tree/old")
+        try layers.file(layers.lower, "opt/keep")
         try layers.whiteout(layers.upper, "tree")
         let host = try TempDir()
         try FileIO.writeFile(host.root + "/note", "hello\n")
@@ -171,6 +172,12 @@ struct OverlayViewTests {
         #expect(try names(view, "/tree") == ["new"])
         let tree = try #require(try view.resolve("/tree", followLast: true).node)
         #expect(try view.isOpaque(0, tree.path))
+
+        // Into a directory that only a lower layer had when the copy began.
+        try view.copyIn(host.root + "/tree", to: "/opt/")
+        #expect(try names(view, "/opt") == ["keep", "tree"])
+        #expect(try names(view, "/opt/tree") == ["new"])
+        #expect(try FileIO.readString(layers.upper + "/opt/tree/new") == "new\n")
     }
 
     @Test("copy out reads a bind-mounted file in place of the layers' own")
