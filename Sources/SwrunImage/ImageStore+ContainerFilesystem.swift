@@ -1,5 +1,4 @@
 import SwrunLayer
-import SwrunOS
 
 /// A container's filesystem: its overlay upper dir over the image's unpacked layers.
 extension ImageStore {

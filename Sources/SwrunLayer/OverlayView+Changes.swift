@@ -1,5 +1,4 @@
 import Glibc
-import SwrunOS
 
 /// One line of `docker diff`: a path in a container's filesystem that was added (A),
 /// changed (C) or deleted (D) relative to its image.
@@ -12,6 +11,7 @@ public struct FilesystemChange: Sendable, Hashable {
     /// Absolute path inside the container, e.g. `/etc/passwd`.
     public let path: String
 
+    /// A change of `kind` at the absolute path `path`.
     public init(kind: Kind, path: String) {
         self.kind = kind
         self.path = path

@@ -23,6 +23,7 @@ public final class OverlayView {
         public let path: [String]
         /// The index of the layer it comes from: 0 is the upper dir.
         public let layer: Int
+        /// Its lstat in that layer.
         public let info: stat
         /// The topmost layer of the view it was found in (1 in the lower layers' own).
         /// Its children are looked up from there, not from `layer`: a directory copied
@@ -32,7 +33,9 @@ public final class OverlayView {
         /// down to its first opaque or non-directory copy.
         let visibleLayers: Int
 
+        /// Whether it is a directory (never through a symlink).
         public var isDirectory: Bool { (info.st_mode & S_IFMT) == S_IFDIR }
+        /// Whether it is a symlink, which `OverlayView.readLink` reads.
         public var isSymlink: Bool { (info.st_mode & S_IFMT) == S_IFLNK }
         /// `/etc/hosts`, as errors and `diff` name it.
         public var display: String { "/" + path.joined(separator: "/") }

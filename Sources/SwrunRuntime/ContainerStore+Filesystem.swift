@@ -1,4 +1,3 @@
-import Glibc
 import SwrunOS
 
 /// Where a container's filesystem lives under `<root>/containers/<id>/`.
