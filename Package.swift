@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "swrun",
             dependencies: [
-                "SwrunImage", "SwrunRuntime", "SwrunOCI", "SwrunOS", "GoTemplate", "SwrunRegistry",
+                "SwrunImage", "SwrunLayer", "SwrunRuntime", "SwrunOCI", "SwrunOS", "GoTemplate", "SwrunRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

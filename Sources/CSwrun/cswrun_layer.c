@@ -21,3 +21,11 @@ int sw_setxattr(const char *path, const char *name, const void *value, size_t si
 long sw_lgetxattr(const char *path, const char *name, void *value, size_t size) {
     return (long)lgetxattr(path, name, value, size);
 }
+
+long sw_fgetxattr(int fd, const char *name, void *value, size_t size) {
+    return (long)fgetxattr(fd, name, value, size);
+}
+
+long sw_llistxattr(const char *path, char *list, size_t size) {
+    return (long)llistxattr(path, list, size);
+}

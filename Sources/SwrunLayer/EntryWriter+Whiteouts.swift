@@ -21,8 +21,8 @@ extension EntryWriter {
             let dir = try root.parentFD(of: path)
             let procPath = "/proc/self/fd/\(dir)"
             // setxattr, not lsetxattr: the magic link is followed to the directory.
-            guard sw_setxattr(procPath, "trusted.overlay.opaque", "y", 1) == 0 else {
-                throw SwrunError.system("layer tar: mark \"\(path.display)\" opaque (trusted.overlay.opaque)")
+            guard sw_setxattr(procPath, OverlayMarkers.opaqueXattr, "y", 1) == 0 else {
+                throw SwrunError.system("layer tar: mark \"\(path.display)\" opaque (\(OverlayMarkers.opaqueXattr))")
             }
             return true
         }

@@ -77,7 +77,7 @@ final class TreeWalker {
             guard let (index, st) = try Self.topmost(name, in: sources, path: child) else { continue }
             let dirFD = sources[index]
             if exclude.contains(child), Self.isType(st, S_IFREG), st.st_size == 0 { continue }
-            if Self.isWhiteout(st) {
+            if OverlayMarkers.isWhiteout(st) {
                 if translateWhiteouts { try writeWhiteout(for: child, st) }
                 continue
             }
@@ -100,7 +100,7 @@ final class TreeWalker {
             let fd = Self.openAt(source, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
             guard fd >= 0 else { throw SwrunError.system("layer writer: open \"\(Self.display(path))\"") }
             children.append(fd)
-            let isOpaque = try Self.isOpaque(fd, path: path)
+            let isOpaque = try OverlayMarkers.isOpaque(directory: fd, scope: "layer writer: ", subject: "\"\(Self.display(path))\"")
             if position == 0 { opaque = isOpaque }
             if isOpaque { break }
         }
@@ -196,9 +196,6 @@ final class TreeWalker {
     }
 
     static func isType(_ st: stat, _ type: mode_t) -> Bool { (st.st_mode & S_IFMT) == type }
-
-    /// An overlay whiteout: a character device with device number 0/0.
-    static func isWhiteout(_ st: stat) -> Bool { isType(st, S_IFCHR) && st.st_rdev == 0 }
 
     static func display(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
 }

@@ -37,7 +37,7 @@ public struct ContainerDetails: Sendable {
 
 extension ContainerRuntime {
     public func details(_ state: ContainerState) -> ContainerDetails {
-        let dir = containers.path(of: state.id)
+        let layout = containers.filesystem(of: state.id)
         let config = try? InitConfig(decoding: FileIO.readFile(containers.initConfigPath(of: state.id)))
         let spec = try? RuntimeSpec.decode(FileIO.readFile(containers.specPath(of: state.id)))
         let running = state.isRunning
@@ -53,12 +53,13 @@ extension ContainerRuntime {
         return ContainerDetails(
             state: state, running: running, paused: running && isPaused(state), initConfig: config, spec: spec,
             privileged: privileged,
-            directory: dir,
-            upperDir: config?.upperDir ?? dir + "/upper",
-            workDir: config?.workDir ?? dir + "/work",
-            mergedDir: config?.rootfs ?? dir + "/rootfs",
+            directory: layout.directory,
+            upperDir: config?.upperDir ?? layout.upperDir,
+            workDir: config?.workDir ?? layout.workDir,
+            mergedDir: config?.rootfs ?? layout.rootfs,
             lowerDirs: config?.lowerDirs ?? [],
-            hostnamePath: dir + "/hostname", hostsPath: dir + "/hosts", resolvConfPath: dir + "/resolv.conf",
+            hostnamePath: layout.runtimeFile("hostname"), hostsPath: layout.runtimeFile("hosts"),
+            resolvConfPath: layout.runtimeFile("resolv.conf"),
             logPath: containers.logPath(of: state.id),
             networkMode: spec.map { ($0.linux?.namespaces ?? []).contains { $0.type == "network" } ? "none" : "host" } ?? "",
             capAdd: capAdd, capDrop: capDrop)

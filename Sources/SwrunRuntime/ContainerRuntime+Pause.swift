@@ -19,6 +19,17 @@ extension ContainerRuntime {
         try cgroup(for: state).thaw()
     }
 
+    /// Runs `body` with the container frozen, so that what it reads of the
+    /// container's filesystem is one consistent moment (`commit --pause`), and thaws
+    /// it afterwards whatever happens. A container that is not running, or that is
+    /// paused already (the user's pause stays), is left as it is.
+    public func withPaused<T>(_ state: ContainerState, _ body: () throws -> T) throws -> T {
+        let freeze = state.isRunning && !isPaused(state)
+        if freeze { try pause(state) }
+        defer { if freeze { try? unpause(state) } }
+        return try body()
+    }
+
     /// Whether the container's cgroup is frozen, read live from the freezer: nothing in
     /// state.json can go stale after a crash. FREEZING counts as paused, as the freezer
     /// is on its way there.

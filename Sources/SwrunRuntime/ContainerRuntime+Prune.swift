@@ -22,7 +22,7 @@ extension ContainerRuntime {
         let now = Date()
         for state in try containers.list() where !state.isRunning {
             if state.status == .created && now.timeIntervalSince(state.created) < Self.pruneCreatedGrace { continue }
-            let size = Self.diskUsage(containers.path(of: state.id) + "/upper")
+            let size = Self.diskUsage(containers.filesystem(of: state.id).upperDir)
             do {
                 try remove(state, force: false)
             } catch let error as SwrunError where error.code == .conflict {

@@ -31,16 +31,16 @@ extension ContainerRuntime {
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
         try containers.create(state)
-        let dir = containers.path(of: id)
+        let layout = containers.filesystem(of: id)
         clock.step("create container dir")
 
         let config: InitConfig
         do {
-            try prepare(&spec, state: state, dir: dir, options: options)
+            try prepare(&spec, state: state, layout: layout, options: options)
             var translated = try InitConfig(
                 spec: spec.runtimeSpec,
-                rootfs: .overlay(layers: image.layerDirs, upperDir: dir + "/upper", workDir: dir + "/work", target: dir + "/rootfs"),
-                bundle: dir, seccompCacheDir: root + "/cache/seccomp")
+                rootfs: .overlay(layers: image.layerDirs, upperDir: layout.upperDir, workDir: layout.workDir, target: layout.rootfs),
+                bundle: layout.directory, seccompCacheDir: root + "/cache/seccomp")
             translated.useInit = spec.useInit
             translated.openStdin = options.interactive
             config = translated
@@ -142,12 +142,12 @@ extension ContainerRuntime {
     }
 
     /// Writes the runtime's /etc files and adds their bind mounts, and sizes the terminal.
-    private func prepare(_ spec: inout ContainerSpec, state: ContainerState, dir: String, options: ContainerOptions) throws {
-        try FileIO.writeFile(dir + "/hostname", state.hostname + "\n")
+    private func prepare(_ spec: inout ContainerSpec, state: ContainerState, layout: ContainerFilesystemLayout, options: ContainerOptions) throws {
+        try FileIO.writeFile(layout.runtimeFile("hostname"), state.hostname + "\n")
         var hosts = DockerDefaults.hosts
         if options.network != "host" { hosts += "127.0.0.1\t\(state.hostname)\n" }
-        try FileIO.writeFile(dir + "/hosts", options.network == "host" ? ((try? FileIO.readString("/etc/hosts")) ?? hosts) : hosts)
-        try FileIO.writeFile(dir + "/resolv.conf", (try? FileIO.readString("/etc/resolv.conf")) ?? "")
+        try FileIO.writeFile(layout.runtimeFile("hosts"), options.network == "host" ? ((try? FileIO.readString("/etc/hosts")) ?? hosts) : hosts)
+        try FileIO.writeFile(layout.runtimeFile("resolv.conf"), (try? FileIO.readString("/etc/resolv.conf")) ?? "")
         // docker creates a missing host directory of a bind mount.
         for m in spec.runtimeSpec.mounts ?? [] where m.type == "bind" {
             if let source = m.source, !FileIO.exists(source) { try FileIO.makeDirectories(source) }
@@ -160,8 +160,8 @@ extension ContainerRuntime {
             }
         }
         // The runtime's /etc files: bind-mounted, never written into the upper dir.
-        spec.runtimeSpec.mounts = (spec.runtimeSpec.mounts ?? []) + ["hostname", "hosts", "resolv.conf"].map {
-            RuntimeSpec.Mount(destination: "/etc/" + $0, type: "bind", source: dir + "/" + $0, options: ["rbind", "rw"])
+        spec.runtimeSpec.mounts = (spec.runtimeSpec.mounts ?? []) + ContainerFilesystemLayout.runtimeFileNames.map {
+            RuntimeSpec.Mount(destination: "/etc/" + $0, type: "bind", source: layout.runtimeFile($0), options: ["rbind", "rw"])
         }
     }
 

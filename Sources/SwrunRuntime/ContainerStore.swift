@@ -32,10 +32,10 @@ public final class ContainerStore: @unchecked Sendable {
             if holder(of: state.name) != nil {
                 throw SwrunError(.alreadyExists, "the container name \"/\(state.name)\" is already in use; remove or rename that container to be able to reuse that name")
             }
-            let dir = path(of: state.id)
-            guard mkdir(dir, 0o700) == 0 else { throw SwrunError.system("mkdir \(dir)") }
-            for sub in ["upper", "work", "rootfs"] {
-                guard mkdir(dir + "/" + sub, 0o755) == 0 else { throw SwrunError.system("mkdir \(dir)/\(sub)") }
+            let layout = filesystem(of: state.id)
+            guard mkdir(layout.directory, 0o700) == 0 else { throw SwrunError.system("mkdir \(layout.directory)") }
+            for sub in [layout.upperDir, layout.workDir, layout.rootfs] {
+                guard mkdir(sub, 0o755) == 0 else { throw SwrunError.system("mkdir \(sub)") }
             }
             try save(state)
             try link(state.name, to: state.id)

@@ -9,8 +9,11 @@
 int sw_fsetxattr(int fd, const char *name, const void *value, size_t size);
 int sw_lsetxattr(const char *path, const char *name, const void *value, size_t size);
 int sw_setxattr(const char *path, const char *name, const void *value, size_t size);
-// lgetxattr(2): the value's size, or -1 + errno.
+// lgetxattr(2) and fgetxattr(2): the value's size, or -1 + errno.
 long sw_lgetxattr(const char *path, const char *name, void *value, size_t size);
+long sw_fgetxattr(int fd, const char *name, void *value, size_t size);
+// llistxattr(2): the size of the NUL-separated name list, or -1 + errno.
+long sw_llistxattr(const char *path, char *list, size_t size);
 
 extern const int SW_O_PATH;
 

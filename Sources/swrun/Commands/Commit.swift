@@ -39,15 +39,15 @@ struct Commit: ParsableCommand {
         let store = try global.imageStore()
         let state = try runtime.containers.lookup(container)
         let base = try store.resolve(state.imageID)
-        // Frozen for the walk, so the layer is one consistent moment; thawed whatever
-        // happens. A container the user paused stays paused.
-        let freeze = shouldPause && state.isRunning && !runtime.isPaused(state)
-        if freeze { try runtime.pause(state) }
-        defer { if freeze { try? runtime.unpause(state) } }
-        let image = try store.commitLayer(
-            from: runtime.containers.path(of: state.id) + "/upper", base: base, changes: change,
-            author: author, message: message, createdBy: Self.createdBy(state.command), tag: reference,
-            squash: squash, exclude: ImageStore.runtimePlaceholders)
+        let upperDir = runtime.containers.filesystem(of: state.id).upperDir
+        let commit = { [self] in
+            try store.commitLayer(
+                from: upperDir, base: base, changes: change, author: author, message: message,
+                createdBy: Self.createdBy(state.command), tag: reference, squash: squash,
+                exclude: ImageStore.runtimePlaceholders)
+        }
+        // Frozen for the walk, so the layer is one consistent moment.
+        let image = shouldPause ? try runtime.withPaused(state, commit) : try commit()
         print(image.id.description)
     }
 

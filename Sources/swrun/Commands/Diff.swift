@@ -15,7 +15,7 @@ struct Diff: ParsableCommand {
         let store = try global.imageStore()
         let state = try runtime.containers.lookup(container)
         let changes = try store.changes(
-            upperDir: runtime.containers.path(of: state.id) + "/upper", image: store.resolve(state.imageID))
+            upperDir: runtime.containers.filesystem(of: state.id).upperDir, image: store.resolve(state.imageID))
         for change in changes {
             print("\(change.kind.rawValue) \(change.path)")
         }

@@ -29,7 +29,7 @@ struct Export: ParsableCommand {
             fd = 1
         }
         defer { if fd != 1 { close(fd) } }
-        try store.exportFilesystem(of: image, upperDir: runtime.containers.path(of: state.id) + "/upper", to: fd)
+        try store.exportFilesystem(of: image, upperDir: runtime.containers.filesystem(of: state.id).upperDir, to: fd)
         if fd != 1 {
             guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(output ?? "")") }
         }

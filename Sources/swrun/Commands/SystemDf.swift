@@ -39,7 +39,7 @@ struct SystemDf: ParsableCommand {
         var containerSize: Int64 = 0
         var containerReclaimable: Int64 = 0
         for container in containers {
-            let size = Self.treeSize(runtime.containers.path(of: container.id) + "/upper")
+            let size = Self.treeSize(runtime.containers.filesystem(of: container.id).upperDir)
             containerSize += size
             if !container.isRunning { containerReclaimable += size }
         }
