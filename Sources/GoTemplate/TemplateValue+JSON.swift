@@ -43,17 +43,18 @@ extension TemplateValue {
         }
     }
 
-    /// Compact JSON as Go's encoding/json writes it: struct fields in stored order, map keys sorted,
-    /// no spaces. With `escapeHTML` (json.Marshal's default) `<`, `>` and `&` are written as
-    /// `\u003c`, `\u003e`, `\u0026`; docker's `json` template function turns that off. Non-finite
-    /// numbers, which Go refuses to encode, are written as `null`.
-    public func jsonString(escapeHTML: Bool = true) -> String {
+    /// JSON as Go's encoding/json writes it: struct fields in stored order, map keys sorted. With
+    /// `escapeHTML` (json.Marshal's default) `<`, `>` and `&` are written as `\u003c`, `\u003e`,
+    /// `\u0026`; docker's `json` template function turns that off. Non-finite numbers, which Go
+    /// refuses to encode, are written as `null`. Without `indent` the text is compact (no spaces);
+    /// with it, it is laid out as `json.MarshalIndent(v, "", indent)` does (`inspect`'s output).
+    public func jsonString(escapeHTML: Bool = true, indent: String? = nil) -> String {
         var out = ""
-        writeJSON(to: &out, escapeHTML: escapeHTML)
+        writeJSON(to: &out, escapeHTML: escapeHTML, indent: indent, level: 0)
         return out
     }
 
-    private func writeJSON(to out: inout String, escapeHTML: Bool) {
+    private func writeJSON(to out: inout String, escapeHTML: Bool, indent: String?, level: Int) {
         switch self {
         case .null, .map(nil):
             out += "null"
@@ -66,28 +67,47 @@ extension TemplateValue {
         case .string(let value):
             Self.writeJSONString(value, to: &out, escapeHTML: escapeHTML)
         case .array(let elements):
-            out += "["
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out += "," }
-                element.writeJSON(to: &out, escapeHTML: escapeHTML)
+            Self.writeJSONContainer(elements, open: "[", close: "]", to: &out, indent: indent, level: level) { element, out in
+                element.writeJSON(to: &out, escapeHTML: escapeHTML, indent: indent, level: level + 1)
             }
-            out += "]"
         case .object(let fields):
-            Self.writeJSONObject(Array(fields), to: &out, escapeHTML: escapeHTML)
+            Self.writeJSONObject(Array(fields), to: &out, escapeHTML: escapeHTML, indent: indent, level: level)
         case .map(let fields?):
-            Self.writeJSONObject(fields.sortedByKey, to: &out, escapeHTML: escapeHTML)
+            Self.writeJSONObject(fields.sortedByKey, to: &out, escapeHTML: escapeHTML, indent: indent, level: level)
         }
     }
 
-    private static func writeJSONObject(_ entries: [TemplateFields.Element], to out: inout String, escapeHTML: Bool) {
-        out += "{"
-        for (index, entry) in entries.enumerated() {
-            if index > 0 { out += "," }
+    private static func writeJSONObject(
+        _ entries: [TemplateFields.Element], to out: inout String, escapeHTML: Bool, indent: String?, level: Int
+    ) {
+        writeJSONContainer(entries, open: "{", close: "}", to: &out, indent: indent, level: level) { entry, out in
             writeJSONString(entry.key, to: &out, escapeHTML: escapeHTML)
-            out += ":"
-            entry.value.writeJSON(to: &out, escapeHTML: escapeHTML)
+            out += indent == nil ? ":" : ": "
+            entry.value.writeJSON(to: &out, escapeHTML: escapeHTML, indent: indent, level: level + 1)
         }
-        out += "}"
+    }
+
+    /// `open`, the items separated by commas (each on its own line when indented), `close`; an
+    /// empty container is `[]` or `{}` either way.
+    private static func writeJSONContainer<Item>(
+        _ items: [Item], open: String, close: String, to out: inout String, indent: String?, level: Int,
+        item write: (Item, inout String) -> Void
+    ) {
+        out += open
+        if let indent, !items.isEmpty {
+            let inner = "\n" + String(repeating: indent, count: level + 1)
+            for (index, item) in items.enumerated() {
+                out += index > 0 ? "," + inner : inner
+                write(item, &out)
+            }
+            out += "\n" + String(repeating: indent, count: level)
+        } else {
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                write(item, &out)
+            }
+        }
+        out += close
     }
 
     /// Appends `text` as a JSON string literal, escaped as Go's encoding/json does.
