@@ -96,45 +96,39 @@ public struct JSONReader {
     /// Reads an object, calling `member` with each key in order; `member` must read (or
     /// skip) exactly the key's value.
     public mutating func readObject(_ member: (inout JSONReader, String) throws -> Void) throws {
-        guard try nextByte() == UInt8(ascii: "{") else { throw failure("expected an object") }
-        try enter()
-        defer { depth -= 1 }
-        index += 1
-        if try nextByte() == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            guard try nextByte() == UInt8(ascii: "\"") else { throw failure("expected a key") }
-            let key = try readString()
-            guard try nextByte() == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            try member(&self, key)
-            switch try nextByte() {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return
-            default: throw failure("expected ',' or '}'")
-            }
+        try readContainer(open: "{", close: "}", expected: "an object") { reader in
+            guard try reader.nextByte() == UInt8(ascii: "\"") else { throw reader.failure("expected a key") }
+            let key = try reader.readString()
+            guard try reader.nextByte() == UInt8(ascii: ":") else { throw reader.failure("expected ':'") }
+            reader.index += 1
+            try member(&reader, key)
         }
     }
 
     /// Reads an array, calling `element` for each element in order; `element` must read
     /// (or skip) exactly one value.
     public mutating func readArray(_ element: (inout JSONReader) throws -> Void) throws {
-        guard try nextByte() == UInt8(ascii: "[") else { throw failure("expected an array") }
+        try readContainer(open: "[", close: "]", expected: "an array", item: element)
+    }
+
+    /// `open`, items separated by commas, `close`; `item` reads one item.
+    private mutating func readContainer(
+        open: Unicode.Scalar, close: Unicode.Scalar, expected: String, item: (inout JSONReader) throws -> Void
+    ) throws {
+        guard try nextByte() == UInt8(ascii: open) else { throw failure("expected \(expected)") }
         try enter()
         defer { depth -= 1 }
         index += 1
-        if try nextByte() == UInt8(ascii: "]") {
+        if try nextByte() == UInt8(ascii: close) {
             index += 1
             return
         }
         while true {
-            try element(&self)
+            try item(&self)
             switch try nextByte() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return
-            default: throw failure("expected ',' or ']'")
+            case UInt8(ascii: close): index += 1; return
+            default: throw failure("expected ',' or '\(close)'")
             }
         }
     }
