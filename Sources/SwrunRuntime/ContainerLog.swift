@@ -1,6 +1,6 @@
 import FoundationEssentials
 import Glibc
-import SwrunOCI
+import SwrunJSON
 import SwrunOS
 
 /// One line of a container's json-file log: `{"log":"hi\n","stream":"stdout","time":"…"}`.
@@ -154,112 +154,37 @@ public enum ContainerLog {
         bytes.split(separator: UInt8(ascii: "\n")).compactMap(parseLine)
     }
 
-    /// One json-file line. The fast path reads the flat object of strings docker
-    /// writes; lines with other values (`attrs` from `--log-opt labels`) go through
-    /// JSONDecoder.
+    /// One json-file line: an object with the strings `log`, `stream` (`stdout` or
+    /// `stderr`) and `time`; other members (`attrs` from `--log-opt labels`) are skipped.
+    /// nil when the line is not such an object.
     public static func parseLine(_ line: ArraySlice<UInt8>) -> LogEntry? {
-        var fields: [String: String] = [:]
-        var scanner = JSONScanner(bytes: line)
-        if scanner.readFlatObject(into: &fields) == nil {
-            guard let object = try? JSONDecoder().decode([String: JSONAny].self, from: Data(line)) else { return nil }
-            fields = object.compactMapValues { if case .string(let text) = $0 { text } else { nil } }
-        }
-        guard let log = fields["log"], let stream = fields["stream"].flatMap(LogEntry.Stream.init(rawValue:)) else { return nil }
-        return LogEntry(stream: stream, log: log, time: fields["time"] ?? "")
-    }
-}
-
-/// A reader for a JSON object whose values are all strings.
-private struct JSONScanner {
-    let bytes: ArraySlice<UInt8>
-    var index: Int
-
-    init(bytes: ArraySlice<UInt8>) {
-        self.bytes = bytes
-        self.index = bytes.startIndex
-    }
-
-    mutating func skipSpace() {
-        while index < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-    }
-
-    mutating func expect(_ byte: UInt8) -> Bool {
-        skipSpace()
-        guard index < bytes.endIndex, bytes[index] == byte else { return false }
-        index += 1
-        return true
-    }
-
-    /// Fills `fields`; nil when the text is not such an object.
-    mutating func readFlatObject(into fields: inout [String: String]) -> Void? {
-        guard expect(UInt8(ascii: "{")) else { return nil }
-        if expect(UInt8(ascii: "}")) { return () }
-        while true {
-            skipSpace()
-            guard let key = readString(), expect(UInt8(ascii: ":")) else { return nil }
-            skipSpace()
-            guard let value = readString() else { return nil }
-            fields[key] = value
-            if expect(UInt8(ascii: ",")) { continue }
-            guard expect(UInt8(ascii: "}")) else { return nil }
-            skipSpace()
-            return index == bytes.endIndex ? () : nil
-        }
-    }
-
-    /// A string literal at `index`, escapes decoded; nil when malformed.
-    mutating func readString() -> String? {
-        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else { return nil }
-        index += 1
-        var out: [UInt8] = []
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return String(decoding: out, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard index < bytes.endIndex else { return nil }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard let unit = readHex4() else { return nil }
-                    var scalar = Unicode.Scalar(unit)
-                    if (0xD800..<0xDC00).contains(unit) {
-                        // A high surrogate pairs with a following \uDC00-\uDFFF.
-                        let save = index
-                        if index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                            index += 2
-                            if let low = readHex4(), (0xDC00..<0xE000).contains(low) {
-                                scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))
-                            } else {
-                                index = save
-                            }
-                        }
-                    }
-                    out.append(contentsOf: Array(String(Character(scalar ?? "\u{FFFD}")).utf8))
-                default:
-                    return nil
+        var reader = JSONReader(line)
+        var log: String?
+        var stream: LogEntry.Stream?
+        var time = ""
+        do {
+            try reader.readObject { reader, key in
+                switch key {
+                case "log": log = try readString(&reader)
+                case "stream": stream = try readString(&reader).flatMap(LogEntry.Stream.init(rawValue:))
+                case "time": time = try readString(&reader) ?? ""
+                default: try reader.skipValue()
                 }
-            default:
-                out.append(byte)
             }
-        }
-        return nil
-    }
-
-    mutating func readHex4() -> UInt16? {
-        guard index + 4 <= bytes.endIndex, let value = UInt16(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+            try reader.readEnd()
+        } catch {
             return nil
         }
-        index += 4
-        return value
+        guard let log, let stream else { return nil }
+        return LogEntry(stream: stream, log: log, time: time)
+    }
+
+    /// The next value if it is a string; any other value is skipped.
+    private static func readString(_ reader: inout JSONReader) throws -> String? {
+        guard try reader.peek() == .string else {
+            try reader.skipValue()
+            return nil
+        }
+        return try reader.readString()
     }
 }

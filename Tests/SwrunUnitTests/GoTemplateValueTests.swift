@@ -109,6 +109,36 @@ struct GoTemplateValueTests {
             == #"[null,1,"a",{},{}]"#)
     }
 
+    @Test("indented JSON is laid out as json.MarshalIndent")
+    func indentedJSON() {
+        let value: TemplateValue = [
+            "Id": "a<b", "Args": [], "Env": ["A=1", "B=2"], "State": ["Running": true, "Pid": 7],
+            "Labels": .map(["z": "1", "a": "2"]), "Volumes": .map(nil), "Empty": .map(TemplateFields()), "Ratio": 0.5,
+        ]
+        #expect(value.jsonString(indent: "    ") == """
+            {
+                "Id": "a\\u003cb",
+                "Args": [],
+                "Env": [
+                    "A=1",
+                    "B=2"
+                ],
+                "State": {
+                    "Running": true,
+                    "Pid": 7
+                },
+                "Labels": {
+                    "a": "2",
+                    "z": "1"
+                },
+                "Volumes": null,
+                "Empty": {},
+                "Ratio": 0.5
+            }
+            """)
+        #expect(TemplateValue.array([]).jsonString(indent: "    ") == "[]")
+    }
+
     @Test("fields keep insertion order and replace in place")
     func fields() {
         var fields: TemplateFields = ["b": 1, "a": 2]

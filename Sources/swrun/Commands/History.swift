@@ -23,11 +23,6 @@ struct History: ParsableCommand {
     @Argument(help: "The image: a name, ID or unique ID prefix.")
     var image: String
 
-    static let headers = [
-        "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
-        "Size": "SIZE", "Comment": "COMMENT",
-    ]
-
     /// Go's strconv.ParseBool, with `-H=false` arriving as "=false".
     static func parseBool(_ text: String) throws -> Bool {
         let value = text.hasPrefix("=") ? String(text.dropFirst()) : text
@@ -40,20 +35,10 @@ struct History: ParsableCommand {
 
     mutating func run() throws {
         let image = try global.imageStore().resolve(image)
-        let rows = Self.entries(image).map(row)
-        let format: String
-        if quiet {
-            format = "{{.ID}}"
-        } else if let custom = self.format, !custom.isEmpty {
-            format = custom
-        } else {
-            format = "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}"
-        }
-        do {
-            print(try TableFormat.render(format: format, rows: rows, headers: Self.headers), terminator: "")
-        } catch let error as TemplateError {
-            throw SwrunError(.invalidArgument, "template parsing error: \(error.message)")
-        }
+        let human = self.human
+        let layout = ListingLayout.template("table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}")
+        try Listing(format: format, quiet: quiet, noTrunc: noTrunc, layout: layout)
+            .print(Self.entries(image).map { HistoryRow(entry: $0, human: human) })
     }
 
     /// One step of an image's history with the layer it added.
@@ -84,29 +69,39 @@ struct History: ParsableCommand {
         return entries
     }
 
-    func row(_ entry: Entry) -> TemplateValue {
+    /// Go's time.RFC3339 in UTC, without a fraction.
+    static func rfc3339(_ date: Date) -> String {
+        String(Timestamps.format(date).prefix(19)) + "Z"
+    }
+}
+
+/// One step of `history`; `human` says whether sizes and dates are written for people.
+struct HistoryRow: ListingRow {
+    var entry: History.Entry
+    var human: Bool
+
+    static let titles = [
+        "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
+        "Size": "SIZE", "Comment": "COMMENT",
+    ]
+
+    func fields(noTrunc: Bool) -> TemplateFields {
         var createdBy = entry.createdBy.replacingOccurrences(of: "\t", with: " ")
         if !noTrunc && createdBy.count > 45 { createdBy = String(createdBy.prefix(44)) + "…" }
         let id = entry.id.map { noTrunc ? $0 : String($0.dropFirst("sha256:".count).prefix(12)) } ?? "<missing>"
         let createdSince: String
         let createdAt: String
         if let created = entry.created {
-            createdSince = human ? HumanTime.ago(created) : Self.rfc3339(created)
-            createdAt = Self.rfc3339(created)
+            createdSince = human ? HumanTime.ago(created) : History.rfc3339(created)
+            createdAt = History.rfc3339(created)
         } else {
             createdSince = "N/A"
             createdAt = ""
         }
-        let fields: TemplateFields = [
+        return [
             "ID": .string(id), "CreatedSince": .string(createdSince), "CreatedAt": .string(createdAt),
             "CreatedBy": .string(createdBy), "Size": .string(human ? ByteSize.format(entry.size) : String(entry.size)),
             "Comment": .string(entry.comment),
         ]
-        return .object(fields)
-    }
-
-    /// Go's time.RFC3339 in UTC, without a fraction.
-    static func rfc3339(_ date: Date) -> String {
-        String(Timestamps.format(date).prefix(19)) + "Z"
     }
 }

@@ -25,12 +25,6 @@ struct Images: ParsableCommand {
     @Argument(help: "REPOSITORY[:TAG] to list.")
     var repository: String?
 
-    static let headers = [
-        "ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "CreatedSince": "CREATED",
-        "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE",
-        "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
-    ]
-
     mutating func run() throws {
         let store = try global.imageStore()
         let filters = try ImageFilters(filter, store: store)
@@ -40,47 +34,19 @@ struct Images: ParsableCommand {
         var patterns = filters.references
         if let repository { patterns.append(repository) }
         let now = Date()
-        var rows: [TemplateValue] = []
+        var rows: [ImageRow] = []
         for image in images {
             var tags = image.repoTags.filter { tag in patterns.isEmpty || patterns.contains { ImageFilters.reference(tag, matches: $0) } }
             if tags.isEmpty {
                 guard patterns.isEmpty else { continue }
                 tags = image.repoTags.isEmpty ? [""] : []
             }
-            for tag in tags { rows.append(row(image, tag: tag, now: now)) }
+            for tag in tags { rows.append(ImageRow(image: image, tag: tag, now: now)) }
         }
-        let format: String
-        if quiet {
-            format = "{{.ID}}"
-        } else if let custom = self.format, !custom.isEmpty {
-            format = custom
-        } else if digests {
-            format = "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
-        } else {
-            format = "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
-        }
-        do {
-            print(try TableFormat.render(format: format, rows: rows, headers: Self.headers), terminator: "")
-        } catch let error as TemplateError {
-            throw SwrunError(.invalidArgument, "template parsing error: \(error.message)")
-        }
-    }
-
-    /// One line of the listing: `tag` is a familiar `repo:tag`, or "" for an untagged image.
-    func row(_ image: StoredImage, tag: String, now: Date) -> TemplateValue {
-        let (repository, version) = Self.split(tag)
-        let created = Self.created(image)
-        let size = ByteSize.format(Self.size(image))
-        let id = noTrunc ? image.id.description : image.id.short
-        let fields: TemplateFields = [
-            "ID": .string(id), "Repository": .string(repository), "Tag": .string(version),
-            "Digest": .string(tag.isEmpty ? "<none>" : image.manifestDigest.description),
-            "CreatedSince": .string(created == .distantPast ? "N/A" : HumanTime.ago(created, now: now)),
-            "CreatedAt": .string(created == .distantPast ? "" : Self.goDate(created)),
-            "Size": .string(size), "VirtualSize": .string(size), "Containers": "N/A", "SharedSize": "N/A",
-            "UniqueSize": "N/A",
-        ]
-        return .object(fields)
+        let layout = digests
+            ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+            : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+        try Listing(format: format, quiet: quiet, noTrunc: noTrunc, layout: .template(layout)).print(rows)
     }
 
     /// `busybox:latest` → (`busybox`, `latest`); "" → (`<none>`, `<none>`).
@@ -103,6 +69,33 @@ struct Images: ParsableCommand {
     static func goDate(_ date: Date) -> String {
         let text = Timestamps.format(date)
         return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(8)) + " +0000 UTC"
+    }
+}
+
+/// One line of `images`: `tag` is a familiar `repo:tag`, or "" for an untagged image.
+struct ImageRow: ListingRow {
+    var image: StoredImage
+    var tag: String
+    var now: Date
+
+    static let titles = [
+        "ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "CreatedSince": "CREATED",
+        "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE",
+        "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
+    ]
+
+    func fields(noTrunc: Bool) -> TemplateFields {
+        let (repository, version) = Images.split(tag)
+        let created = Images.created(image)
+        let size = ByteSize.format(Images.size(image))
+        return [
+            "ID": .string(noTrunc ? image.id.description : image.id.short), "Repository": .string(repository),
+            "Tag": .string(version), "Digest": .string(tag.isEmpty ? "<none>" : image.manifestDigest.description),
+            "CreatedSince": .string(created == .distantPast ? "N/A" : HumanTime.ago(created, now: now)),
+            "CreatedAt": .string(created == .distantPast ? "" : Images.goDate(created)),
+            "Size": .string(size), "VirtualSize": .string(size), "Containers": "N/A", "SharedSize": "N/A",
+            "UniqueSize": "N/A",
+        ]
     }
 }
 

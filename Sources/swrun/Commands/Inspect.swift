@@ -41,16 +41,9 @@ struct Inspect: ParsableCommand {
         } else {
             kinds = Kind.allCases
         }
-        // docker exits 64 for a template that does not parse.
-        let template = try format.map { source in
-            do {
-                return try GoTemplate(source)
-            } catch {
-                throw CommandFailure(message: "Template parsing error: \(error)", exitCode: 64)
-            }
-        }
+        let template = try format.map { source in try TemplateFailure.inspectParse.mapping { try GoTemplate(source) } }
         let runtime = try global.runtime()
-        var documents: [JSONValue] = []
+        var documents: [TemplateValue] = []
         var missing: [String] = []
         for name in names {
             if let document = try kinds.lazy.compactMap({ try self.document(for: name, kind: $0, runtime: runtime) }).first {
@@ -61,21 +54,17 @@ struct Inspect: ParsableCommand {
         }
         if let template {
             for document in documents {
-                do {
-                    print(try template.render(document.templateValue))
-                } catch {
-                    throw CommandFailure(message: "Template parsing error: \(error)", exitCode: 1)
-                }
+                print(try TemplateFailure.inspectRender.mapping { try template.render(document) })
             }
         } else {
-            print(JSONValue.array(documents).rendered())
+            print(TemplateValue.array(documents).jsonString(indent: "    "))
         }
         for message in missing { FileHandle.standardError.write(Data("swrun: \(message)\n".utf8)) }
         if !missing.isEmpty { throw ExitCode(1) }
     }
 
     /// The document of `name` as a `kind`, or nil when there is no such object.
-    private func document(for name: String, kind: Kind, runtime: ContainerRuntime) throws -> JSONValue? {
+    private func document(for name: String, kind: Kind, runtime: ContainerRuntime) throws -> TemplateValue? {
         switch kind {
         case .container:
             let state: ContainerState
@@ -100,57 +89,58 @@ struct Inspect: ParsableCommand {
 
 /// docker's image inspect document, in docker's field order.
 enum ImageDocument {
-    static func build(_ image: StoredImage) -> JSONValue {
+    static func build(_ image: StoredImage) -> TemplateValue {
         let file = image.config
         let config = file.config
         let repositories = image.repoTags.map { Images.split($0).0 }.reduce(into: [String]()) { seen, repository in
             if !seen.contains(repository) { seen.append(repository) }
         }
         let created = file.created.flatMap(Timestamps.parse).map(ContainerDocument.goTime) ?? file.created ?? ""
-        func set(_ keys: [String]?) -> JSONValue {
-            keys.map { .map(Dictionary($0.map { ($0, JSONValue.object([])) }, uniquingKeysWith: { first, _ in first })) } ?? .null
+        func set(_ keys: [String]?) -> TemplateValue {
+            keys.map { .map(TemplateFields($0.map { ($0, TemplateValue.object([:])) })) } ?? .null
         }
-        var configMembers: [(String, JSONValue)] = [
-            ("Hostname", .string("")),
-            ("Domainname", .string("")),
-            ("User", .string(config?.user ?? "")),
-            ("AttachStdin", .bool(false)),
-            ("AttachStdout", .bool(false)),
-            ("AttachStderr", .bool(false)),
+        var configMembers: TemplateFields = [
+            "Hostname": .string(""),
+            "Domainname": .string(""),
+            "User": .string(config?.user ?? ""),
+            "AttachStdin": .bool(false),
+            "AttachStdout": .bool(false),
+            "AttachStderr": .bool(false),
         ]
-        if let ports = config?.exposedPorts, !ports.isEmpty { configMembers.append(("ExposedPorts", set(ports))) }
-        configMembers += [
-            ("Tty", .bool(false)),
-            ("OpenStdin", .bool(false)),
-            ("StdinOnce", .bool(false)),
-            ("Env", .strings(config?.env)),
-            ("Cmd", .strings(config?.cmd)),
-            ("Image", .string("")),
-            ("Volumes", set(config?.volumes)),
-            ("WorkingDir", .string(config?.workingDir ?? "")),
-            ("Entrypoint", .strings(config?.entrypoint)),
-            ("OnBuild", .strings(config?.onBuild)),
-            ("Labels", .map(config?.labels.map { $0.mapValues(JSONValue.string) })),
+        if let ports = config?.exposedPorts, !ports.isEmpty { configMembers["ExposedPorts"] = set(ports) }
+        let rest: TemplateFields = [
+            "Tty": .bool(false),
+            "OpenStdin": .bool(false),
+            "StdinOnce": .bool(false),
+            "Env": .strings(config?.env),
+            "Cmd": .strings(config?.cmd),
+            "Image": .string(""),
+            "Volumes": set(config?.volumes),
+            "WorkingDir": .string(config?.workingDir ?? ""),
+            "Entrypoint": .strings(config?.entrypoint),
+            "OnBuild": .strings(config?.onBuild),
+            "Labels": .goMap(config?.labels.map { $0.mapValues(TemplateValue.string) }),
         ]
-        if let signal = config?.stopSignal { configMembers.append(("StopSignal", .string(signal))) }
+        for (key, value) in rest { configMembers[key] = value }
+        if let signal = config?.stopSignal { configMembers["StopSignal"] = .string(signal) }
         return .object([
-            ("Id", .string(image.id.description)),
-            ("RepoTags", .strings(image.repoTags)),
-            ("RepoDigests", .strings(repositories.map { $0 + "@" + image.manifestDigest.description })),
-            ("Parent", .string("")),
-            ("Comment", .string(file.history?.last?.comment ?? "")),
-            ("Created", .string(created)),
-            ("DockerVersion", .string("")),
-            ("Author", .string(file.author ?? "")),
-            ("Config", .object(configMembers)),
-            ("Architecture", .string(file.architecture)),
-            ("Os", .string(file.os)),
-            ("Size", .int(Images.size(image))),
-            ("RootFS", .object([
-                ("Type", .string(file.rootfs.type)),
-                ("Layers", .strings(file.rootfs.diffIDs.map(\.description))),
-            ])),
-            ("Metadata", .object([("LastTagTime", .string(ContainerDocument.zeroTime))])),
+            "Id": .string(image.id.description),
+            "RepoTags": .strings(image.repoTags),
+            "RepoDigests": .strings(repositories.map { $0 + "@" + image.manifestDigest.description }),
+            "Parent": .string(""),
+            "Comment": .string(file.history?.last?.comment ?? ""),
+            "Created": .string(created),
+            "DockerVersion": .string(""),
+            "Author": .string(file.author ?? ""),
+            "Config": .object(configMembers),
+            "Architecture": .string(file.architecture),
+            "Os": .string(file.os),
+            "Size": .int(Images.size(image)),
+            "RootFS": .object([
+                "Type": .string(file.rootfs.type),
+                "Layers": .strings(file.rootfs.diffIDs.map(\.description)),
+            ]),
+            "Metadata": .object(["LastTagTime": .string(ContainerDocument.zeroTime)]),
         ])
     }
 }
@@ -160,7 +150,7 @@ enum ContainerDocument {
     /// Go's zero time, which docker prints for times that never happened.
     static let zeroTime = "0001-01-01T00:00:00Z"
 
-    static func build(_ details: ContainerDetails, image: StoredImage?) -> JSONValue {
+    static func build(_ details: ContainerDetails, image: StoredImage?) -> TemplateValue {
         let state = details.state
         let spec = details.spec
         let process = spec?.process
@@ -182,99 +172,99 @@ enum ContainerDocument {
         let readOnly = { (m: RuntimeSpec.Mount) in (m.options ?? []).contains("ro") }
         let groups = spec?.annotations?[ContainerSpec.groupsAnnotation].map { $0.split(separator: ",").map(String.init) } ?? []
 
-        let stateDocument: JSONValue = .object([
-            ("Status", .string(status)),
-            ("Running", .bool(details.running)),
-            ("Paused", .bool(details.paused)),
-            ("Restarting", .bool(false)),
-            ("OOMKilled", .bool(state.oomKilled)),
-            ("Dead", .bool(false)),
-            ("Pid", .int(details.running ? Int64(state.pid) : 0)),
-            ("ExitCode", .int(details.running ? 0 : Int64(state.exitCode))),
-            ("Error", .string("")),
-            ("StartedAt", .string(state.startedAt.map(goTime) ?? zeroTime)),
-            ("FinishedAt", .string(details.running ? zeroTime : state.finishedAt.map(goTime) ?? zeroTime)),
+        let stateDocument: TemplateValue = .object([
+            "Status": .string(status),
+            "Running": .bool(details.running),
+            "Paused": .bool(details.paused),
+            "Restarting": .bool(false),
+            "OOMKilled": .bool(state.oomKilled),
+            "Dead": .bool(false),
+            "Pid": .int(details.running ? Int64(state.pid) : 0),
+            "ExitCode": .int(details.running ? 0 : Int64(state.exitCode)),
+            "Error": .string(""),
+            "StartedAt": .string(state.startedAt.map(goTime) ?? zeroTime),
+            "FinishedAt": .string(details.running ? zeroTime : state.finishedAt.map(goTime) ?? zeroTime),
         ])
-        let hostConfig: JSONValue = .object([
-            ("Binds", binds.isEmpty ? .null : .array(binds.map { m in
+        let hostConfig: TemplateValue = .object([
+            "Binds": binds.isEmpty ? .null : .array(binds.map { m in
                 .string((m.source ?? "") + ":" + m.destination + (readOnly(m) ? ":ro" : ""))
-            })),
-            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .map([:]))])),
-            ("NetworkMode", .string(details.networkMode)),
-            ("RestartPolicy", .object([("Name", .string("no")), ("MaximumRetryCount", .int(0))])),
-            ("AutoRemove", .bool(state.autoRemove)),
-            ("CapAdd", details.capAdd.isEmpty ? .null : .strings(details.capAdd)),
-            ("CapDrop", details.capDrop.isEmpty ? .null : .strings(details.capDrop)),
-            ("CgroupnsMode", .string("private")),
-            ("GroupAdd", groups.isEmpty ? .null : .strings(groups)),
-            ("IpcMode", .string("private")),
-            ("Privileged", .bool(details.privileged)),
-            ("ReadonlyRootfs", .bool(spec?.root?.readonly ?? false)),
-            ("Tmpfs", .map(tmpfs.isEmpty ? nil : Dictionary(tmpfs.map {
-                ($0.destination, JSONValue.string(MountFlags.parse(options: $0.options ?? []).data))
-            }, uniquingKeysWith: { $1 }))),
-            ("CgroupParent", .string(state.cgroupParent == "swrun" ? "" : state.cgroupParent)),
-            ("Init", .bool(details.initConfig?.useInit ?? false)),
-            ("MaskedPaths", .strings(spec?.linux?.maskedPaths)),
-            ("ReadonlyPaths", .strings(spec?.linux?.readonlyPaths)),
+            }),
+            "LogConfig": .object(["Type": .string("json-file"), "Config": .map([:])]),
+            "NetworkMode": .string(details.networkMode),
+            "RestartPolicy": .object(["Name": .string("no"), "MaximumRetryCount": .int(0)]),
+            "AutoRemove": .bool(state.autoRemove),
+            "CapAdd": details.capAdd.isEmpty ? .null : .strings(details.capAdd),
+            "CapDrop": details.capDrop.isEmpty ? .null : .strings(details.capDrop),
+            "CgroupnsMode": .string("private"),
+            "GroupAdd": groups.isEmpty ? .null : .strings(groups),
+            "IpcMode": .string("private"),
+            "Privileged": .bool(details.privileged),
+            "ReadonlyRootfs": .bool(spec?.root?.readonly ?? false),
+            "Tmpfs": .goMap(tmpfs.isEmpty ? nil : Dictionary(tmpfs.map {
+                ($0.destination, TemplateValue.string(MountFlags.parse(options: $0.options ?? []).data))
+            }, uniquingKeysWith: { $1 })),
+            "CgroupParent": .string(state.cgroupParent == "swrun" ? "" : state.cgroupParent),
+            "Init": .bool(details.initConfig?.useInit ?? false),
+            "MaskedPaths": .strings(spec?.linux?.maskedPaths),
+            "ReadonlyPaths": .strings(spec?.linux?.readonlyPaths),
         ])
-        let mounts: [JSONValue] = binds.map { m in
+        let mounts: [TemplateValue] = binds.map { m in
             .object([
-                ("Type", .string("bind")),
-                ("Source", .string(m.source ?? "")),
-                ("Destination", .string(m.destination)),
-                ("Mode", .string(readOnly(m) ? "ro" : "")),
-                ("RW", .bool(!readOnly(m))),
-                ("Propagation", .string("rprivate")),
+                "Type": .string("bind"),
+                "Source": .string(m.source ?? ""),
+                "Destination": .string(m.destination),
+                "Mode": .string(readOnly(m) ? "ro" : ""),
+                "RW": .bool(!readOnly(m)),
+                "Propagation": .string("rprivate"),
             ])
         }
         let labels = image?.config.config?.labels ?? [:]
-        let configDocument: JSONValue = .object([
-            ("Hostname", .string(state.hostname)),
-            ("Domainname", .string("")),
-            ("User", .string(spec?.annotations?[ContainerSpec.userAnnotation] ?? "")),
-            ("AttachStdin", .bool(state.interactive ?? false)),
-            ("AttachStdout", .bool(true)),
-            ("AttachStderr", .bool(true)),
-            ("Tty", .bool(state.tty ?? process?.terminal ?? false)),
-            ("OpenStdin", .bool(state.interactive ?? false)),
-            ("StdinOnce", .bool(state.interactive ?? false)),
-            ("Env", .strings(process?.env)),
-            ("Cmd", .strings(cmd)),
-            ("Image", .string(state.image)),
-            ("Volumes", .map(nil)),
-            ("WorkingDir", .string(process.map { $0.cwd == "/" ? "" : $0.cwd } ?? "")),
-            ("Entrypoint", .strings(entrypoint)),
-            ("OnBuild", .null),
-            ("Labels", .map(labels.mapValues(JSONValue.string))),
+        let configDocument: TemplateValue = .object([
+            "Hostname": .string(state.hostname),
+            "Domainname": .string(""),
+            "User": .string(spec?.annotations?[ContainerSpec.userAnnotation] ?? ""),
+            "AttachStdin": .bool(state.interactive ?? false),
+            "AttachStdout": .bool(true),
+            "AttachStderr": .bool(true),
+            "Tty": .bool(state.tty ?? process?.terminal ?? false),
+            "OpenStdin": .bool(state.interactive ?? false),
+            "StdinOnce": .bool(state.interactive ?? false),
+            "Env": .strings(process?.env),
+            "Cmd": .strings(cmd),
+            "Image": .string(state.image),
+            "Volumes": .map(nil),
+            "WorkingDir": .string(process.map { $0.cwd == "/" ? "" : $0.cwd } ?? ""),
+            "Entrypoint": .strings(entrypoint),
+            "OnBuild": .null,
+            "Labels": .goMap(labels.mapValues(TemplateValue.string)),
         ])
         return .object([
-            ("Id", .string(state.id)),
-            ("Created", .string(goTime(state.created))),
-            ("Path", .string(args.first ?? "")),
-            ("Args", .strings(Array(args.dropFirst()))),
-            ("State", stateDocument),
-            ("Image", .string(state.imageID)),
-            ("ResolvConfPath", .string(details.resolvConfPath)),
-            ("HostnamePath", .string(details.hostnamePath)),
-            ("HostsPath", .string(details.hostsPath)),
-            ("LogPath", .string(details.logPath)),
-            ("Name", .string("/" + state.name)),
-            ("RestartCount", .int(Int64(state.restartCount ?? 0))),
-            ("Driver", .string("overlay")),
-            ("Platform", .string("linux")),
-            ("HostConfig", hostConfig),
-            ("GraphDriver", .object([
-                ("Data", .map([
+            "Id": .string(state.id),
+            "Created": .string(goTime(state.created)),
+            "Path": .string(args.first ?? ""),
+            "Args": .strings(Array(args.dropFirst())),
+            "State": stateDocument,
+            "Image": .string(state.imageID),
+            "ResolvConfPath": .string(details.resolvConfPath),
+            "HostnamePath": .string(details.hostnamePath),
+            "HostsPath": .string(details.hostsPath),
+            "LogPath": .string(details.logPath),
+            "Name": .string("/" + state.name),
+            "RestartCount": .int(Int64(state.restartCount ?? 0)),
+            "Driver": .string("overlay"),
+            "Platform": .string("linux"),
+            "HostConfig": hostConfig,
+            "GraphDriver": .object([
+                "Data": .map([
                     "LowerDir": .string(details.lowerDirs.joined(separator: ":")),
                     "MergedDir": .string(details.mergedDir),
                     "UpperDir": .string(details.upperDir),
                     "WorkDir": .string(details.workDir),
-                ])),
-                ("Name", .string("overlay")),
-            ])),
-            ("Mounts", .array(mounts)),
-            ("Config", configDocument),
+                ]),
+                "Name": .string("overlay"),
+            ]),
+            "Mounts": .array(mounts),
+            "Config": configDocument,
         ])
     }
 

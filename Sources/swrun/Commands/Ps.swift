@@ -21,52 +21,16 @@ struct Ps: ParsableCommand {
     mutating func run() throws {
         let runtime = try global.runtime()
         let now = Date()
-        let format = self.format
         let shown = try runtime.containers.list().filter { all || $0.isRunning }
-        if quiet {
-            for c in shown { print(noTrunc ? c.id : c.shortID) }
-            return
-        }
-        let rows = shown.map { row($0, runtime: runtime, now: now) }
-        if let format {
-            do {
-                print(try TableFormat.render(format: format, rows: rows, headers: Self.headers), terminator: "")
-            } catch let error as TemplateError {
-                throw SwrunError(.invalidArgument, "template parsing error: \(error.message)")
-            }
-            return
-        }
-        var table = Table(header: ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"])
-        for r in rows {
-            guard case .object(let f) = r else { continue }
-            func text(_ key: String) -> String { if case .string(let v)? = f[key] { return v } else { return "" } }
-            table.rows.append([text("ID"), text("Image"), text("Command"), text("RunningFor"), text("Status"), "", text("Names")])
-        }
-        print(table.render())
+        try Listing(format: format, quiet: quiet, noTrunc: noTrunc, layout: Self.layout)
+            .print(shown.map { ContainerRow(state: $0, runtime: runtime, now: now) })
     }
 
-    static let headers = [
-        "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT", "RunningFor": "CREATED",
-        "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Names": "NAMES", "Size": "SIZE", "Labels": "LABELS",
-        "Mounts": "MOUNTS", "Networks": "NETWORKS",
-    ]
-
-    /// One container as docker's `ps --format` fields.
-    func row(_ c: ContainerState, runtime: ContainerRuntime, now: Date) -> TemplateValue {
-        var command = c.command.joined(separator: " ")
-        if !noTrunc && command.count > 20 { command = String(command.prefix(19)) + "…" }
-        let paused = c.isRunning && runtime.isPaused(c)
-        var status = Self.status(c, now: now)
-        if paused { status += " (Paused)" }
-        let state = paused ? "paused" : (c.isRunning ? "running" : (c.status == .created ? "created" : "exited"))
-        let fields: TemplateFields = [
-            "ID": .string(noTrunc ? c.id : c.shortID), "Image": .string(c.image), "Command": .string("\"\(command)\""),
-            "CreatedAt": .string(Timestamps.format(c.created)), "RunningFor": .string(HumanTime.ago(c.created, now: now)),
-            "Ports": "", "State": .string(state), "Status": .string(status), "Size": "0B", "Names": .string(c.name),
-            "Labels": "", "Mounts": "", "Networks": .string("none"),
-        ]
-        return .object(fields)
-    }
+    /// swrun's own `ps` table: columns three spaces apart, none of docker's minimum width.
+    static let layout = ListingLayout.columns([
+        ("CONTAINER ID", "ID"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("CREATED", "RunningFor"),
+        ("STATUS", "Status"), ("PORTS", "Ports"), ("NAMES", "Names"),
+    ])
 
     static func status(_ c: ContainerState, now: Date) -> String {
         if c.isRunning { return "Up " + HumanTime.duration(now.timeIntervalSince(c.startedAt ?? c.created)) }
@@ -78,5 +42,38 @@ struct Ps: ParsableCommand {
         case .exited:
             return "Exited (\(c.exitCode)) " + HumanTime.ago(c.finishedAt ?? c.created, now: now)
         }
+    }
+}
+
+/// One container as docker's `ps --format` fields.
+struct ContainerRow: ListingRow {
+    var state: ContainerState
+    var runtime: ContainerRuntime
+    var now: Date
+
+    static let titles = [
+        "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT", "RunningFor": "CREATED",
+        "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Names": "NAMES", "Size": "SIZE", "Labels": "LABELS",
+        "Mounts": "MOUNTS", "Networks": "NETWORKS",
+    ]
+
+    func fields(noTrunc: Bool) -> TemplateFields {
+        let c = state
+        var command = c.command.joined(separator: " ")
+        if !noTrunc && command.count > 20 { command = String(command.prefix(19)) + "…" }
+        let paused = c.isRunning && runtime.isPaused(c)
+        var status = Ps.status(c, now: now)
+        if paused { status += " (Paused)" }
+        let state = paused ? "paused" : (c.isRunning ? "running" : (c.status == .created ? "created" : "exited"))
+        return [
+            "ID": .string(noTrunc ? c.id : c.shortID), "Image": .string(c.image), "Command": .string("\"\(command)\""),
+            "CreatedAt": .string(Timestamps.format(c.created)), "RunningFor": .string(HumanTime.ago(c.created, now: now)),
+            "Ports": "", "State": .string(state), "Status": .string(status), "Size": "0B", "Names": .string(c.name),
+            "Labels": "", "Mounts": "", "Networks": .string("none"),
+        ]
+    }
+
+    func quietValue(noTrunc: Bool) -> String {
+        noTrunc ? state.id : state.shortID
     }
 }

@@ -30,20 +30,8 @@ struct Search: ParsableCommand {
             throw SwrunError(error.code, "search \(host): \(error.message)")
         }
         let names = repositories.filter { text.isEmpty || $0.contains(text) }.prefix(limit).map { host + "/" + $0 }
-        // A catalog has names only: the other columns docker shows stay empty.
-        let rows = names.map { name -> TemplateValue in
-            let fields: TemplateFields = [
-                "Name": .string(name), "Description": .string(""), "StarCount": .int(0),
-                "IsOfficial": .bool(false), "IsAutomated": .bool(false),
-            ]
-            return .object(fields)
-        }
-        let layout = format.flatMap { $0.isEmpty ? nil : $0 } ?? "table {{.Name}}\\t{{.Description}}"
-        do {
-            print(try TableFormat.render(format: layout, rows: rows, headers: [:]), terminator: "")
-        } catch let error as TemplateError {
-            throw SwrunError(.invalidArgument, "template parsing error: \(error.message)")
-        }
+        try Listing(format: format, layout: .template("table {{.Name}}\\t{{.Description}}"))
+            .print(names.map(SearchRow.init(name:)))
     }
 
     /// `host/term` → (host, term); a registry is required, as only catalogs are searched.
@@ -54,5 +42,18 @@ struct Search: ParsableCommand {
                 "search \(input): name a registry (REGISTRY/TERM): only registry catalogs can be searched offline")
         }
         return (try registryHost(String(input[..<slash])), String(input[input.index(after: slash)...]))
+    }
+}
+
+/// One repository found by `search`. A catalog has names only: the other columns docker
+/// shows stay empty.
+struct SearchRow: ListingRow {
+    var name: String
+
+    func fields(noTrunc: Bool) -> TemplateFields {
+        [
+            "Name": .string(name), "Description": .string(""), "StarCount": .int(0),
+            "IsOfficial": .bool(false), "IsAutomated": .bool(false),
+        ]
     }
 }

@@ -12,10 +12,6 @@ struct SystemDf: ParsableCommand {
     @Option(name: .long, help: "Format output using a Go template ('table' prefix for a table).")
     var format: String?
 
-    static let headers = [
-        "Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE", "Reclaimable": "RECLAIMABLE",
-    ]
-
     mutating func run() throws {
         let store = try global.imageStore()
         let runtime = try global.runtime()
@@ -45,30 +41,16 @@ struct SystemDf: ParsableCommand {
         }
         let activeContainers = containers.filter(\.isRunning).count
 
-        let rows: [TemplateValue] = [
-            Self.row("Images", images.count, activeImages, imageSize, imageReclaimable),
-            Self.row("Containers", containers.count, activeContainers, containerSize, containerReclaimable),
-            Self.row("Local Volumes", 0, 0, 0, 0),
-            Self.row("Build Cache", 0, 0, 0, 0),
+        let rows = [
+            DiskUsageRow(type: "Images", total: images.count, active: activeImages, size: imageSize, reclaimable: imageReclaimable),
+            DiskUsageRow(
+                type: "Containers", total: containers.count, active: activeContainers, size: containerSize,
+                reclaimable: containerReclaimable),
+            DiskUsageRow(type: "Local Volumes", total: 0, active: 0, size: 0, reclaimable: 0),
+            DiskUsageRow(type: "Build Cache", total: 0, active: 0, size: 0, reclaimable: 0),
         ]
-        let format = self.format.flatMap { $0.isEmpty ? nil : $0 }
-            ?? "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}"
-        do {
-            print(try TableFormat.render(format: format, rows: rows, headers: Self.headers), terminator: "")
-        } catch let error as TemplateError {
-            throw SwrunError(.invalidArgument, "template parsing error: \(error.message)")
-        }
-    }
-
-    /// One line as docker's fields; reclaimable space shows its share of the total.
-    static func row(_ type: String, _ total: Int, _ active: Int, _ size: Int64, _ reclaimable: Int64) -> TemplateValue {
-        var reclaimableText = ByteSize.format(reclaimable)
-        if size > 0 { reclaimableText += " (\(Int(Double(reclaimable) * 100 / Double(size)))%)" }
-        let fields: TemplateFields = [
-            "Type": .string(type), "TotalCount": .string(String(total)), "Active": .string(String(active)),
-            "Size": .string(ByteSize.format(size)), "Reclaimable": .string(reclaimableText),
-        ]
-        return .object(fields)
+        let layout = ListingLayout.template("table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}")
+        try Listing(format: format, layout: layout).print(rows)
     }
 
     /// The bytes of the regular files under `path` (0 when it does not exist).
@@ -80,5 +62,27 @@ struct SystemDf: ParsableCommand {
             if lstat(path + "/" + relative, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { total += Int64(st.st_size) }
         }
         return total
+    }
+}
+
+/// One line of `system df` as docker's fields; reclaimable space shows its share of the total.
+struct DiskUsageRow: ListingRow {
+    var type: String
+    var total: Int
+    var active: Int
+    var size: Int64
+    var reclaimable: Int64
+
+    static let titles = [
+        "Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE", "Reclaimable": "RECLAIMABLE",
+    ]
+
+    func fields(noTrunc: Bool) -> TemplateFields {
+        var reclaimableText = ByteSize.format(reclaimable)
+        if size > 0 { reclaimableText += " (\(Int(Double(reclaimable) * 100 / Double(size)))%)" }
+        return [
+            "Type": .string(type), "TotalCount": .string(String(total)), "Active": .string(String(active)),
+            "Size": .string(ByteSize.format(size)), "Reclaimable": .string(reclaimableText),
+        ]
     }
 }
