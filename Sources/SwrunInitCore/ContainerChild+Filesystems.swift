@@ -55,11 +55,11 @@ extension ContainerChild {
         }
         try makeDirectory("/dev/pts")
         try check(kernel.mount("devpts", "/dev/pts", "devpts", UInt(MountFlags.noSuid | MountFlags.noExec),
-                        "newinstance,ptmxmode=0666,mode=0620,gid=5"), "mount /dev/pts")
+                               "newinstance,ptmxmode=0666,mode=0620,gid=5"), "mount /dev/pts")
         try check(kernel.symlink("pts/ptmx", "/dev/ptmx"), "symlink /dev/ptmx")
         try makeDirectory("/dev/shm", mode: 0o1777)
         try check(kernel.mount("shm", "/dev/shm", "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev),
-                        "mode=1777,size=65536k"), "mount /dev/shm")
+                               "mode=1777,size=65536k"), "mount /dev/shm")
         if config.namespaces & SW_CLONE_NEWIPC != 0 {
             try makeDirectory("/dev/mqueue")
             try check(kernel.mount("mqueue", "/dev/mqueue", "mqueue", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),

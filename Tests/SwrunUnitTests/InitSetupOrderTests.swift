@@ -31,9 +31,10 @@ import Testing
     }
 
     /// Runs `setUpFilesystems` and returns the calls it made.
-    static func record(_ config: InitConfig, files: [String: mode_t] = [:]) throws -> [String] {
+    static func record(_ config: InitConfig, files: [String: mode_t] = [:], failing: [String: Int32] = [:]) throws -> [String] {
         let kernel = RecordingSyscalls()
         kernel.files = files
+        kernel.failing = failing
         // A terminal's config: the streams are the caller's, no pipes are made.
         var stdioConfig = InitConfig()
         stdioConfig.tty = true
@@ -128,14 +129,7 @@ import Testing
     }
 
     @Test func legacyOverlayWhenTheKernelRefusesLowerdirPlus() throws {
-        let kernel = RecordingSyscalls()
-        kernel.failing = ["fsconfig": EINVAL]
-        var stdioConfig = InitConfig()
-        stdioConfig.tty = true
-        let child = ContainerChild(kernel: kernel, config: Self.dockerConfig(), sync: SeqPacket(fd: -1),
-                                   stdio: try ChildStdio(config: stdioConfig), awaitsWord: false)
-        try child.setUpFilesystems()
-        let calls = kernel.calls
+        let calls = try Self.record(Self.dockerConfig(), failing: ["fsconfig": EINVAL])
         // One mount(2) naming each directory by its fd under /proc/self/fd.
         let legacy = try Self.position("mount none \(Self.rootfs) overlay", in: calls)
         #expect(calls[legacy - 1] == "chdir /proc/self/fd")
