@@ -44,6 +44,12 @@ import Testing
         return kernel.calls
     }
 
+    /// Expects a call starting with each prefix, in this order.
+    static func expectInOrder(_ prefixes: [String], in calls: [String]) throws {
+        let positions = try prefixes.map { try position($0, in: calls) }
+        #expect(positions == positions.sorted(), "\(Array(zip(prefixes, positions)))")
+    }
+
     static let existing: [String: mode_t] = ["/proc/kcore": S_IFREG, "/proc/acpi": S_IFDIR, "/proc/sys": S_IFDIR]
 
     /// The index of the first call starting with `prefix`.
@@ -73,16 +79,11 @@ import Testing
 
     @Test func kernelFilesystemsAreMountedInsideTheNewRootInTheSpecsOrder() throws {
         let calls = try Self.record(Self.dockerConfig(), files: Self.existing)
-        let pivot = try Self.position("pivot_root", in: calls)
-        let proc = try Self.position("mount proc /proc proc", in: calls)
-        let dev = try Self.position("mount tmpfs /dev tmpfs", in: calls)
-        let pts = try Self.position("mount devpts /dev/pts devpts", in: calls)
-        let shm = try Self.position("mount shm /dev/shm tmpfs", in: calls)
-        let sys = try Self.position("mount sysfs /sys sysfs ro", in: calls)
-        let cgroup = try Self.position("mount cgroup2 /sys/fs/cgroup cgroup2 ro", in: calls)
-        #expect(pivot < proc && proc < dev && dev < pts && pts < shm && shm < sys && sys < cgroup)
-        #expect(try Self.position("mkdir /proc", in: calls) < proc)
-        #expect(try Self.position("mknod /dev/null", in: calls) > dev)
+        try Self.expectInOrder([
+            "pivot_root", "mkdir /proc", "mount proc /proc proc", "mount tmpfs /dev tmpfs", "mknod /dev/null",
+            "mount devpts /dev/pts devpts", "mount shm /dev/shm tmpfs", "mount sysfs /sys sysfs ro",
+            "mount cgroup2 /sys/fs/cgroup cgroup2 ro",
+        ], in: calls)
         #expect(calls.contains("symlink /dev/ptmx -> pts/ptmx"))
         #expect(calls.contains("mount mqueue /dev/mqueue mqueue "))
     }
@@ -92,20 +93,16 @@ import Testing
         let cgroup = try Self.position("mount cgroup2 /sys/fs/cgroup", in: calls)
         // The volume's clone is attached inside the new root, after the kernel's file systems.
         #expect(calls[(cgroup + 1)...].contains { $0.hasPrefix("move_mount ") && $0.hasSuffix(" /data") })
-        let data = try Self.position("mkdir /data", in: calls)
-        let run = try Self.position("mount tmpfs /run tmpfs", in: calls)
-        let kcore = try Self.position("mount /dev/null /proc/kcore - bind", in: calls)
-        let acpi = try Self.position("mount tmpfs /proc/acpi tmpfs ro", in: calls)
-        let sysBind = try Self.position("mount /proc/sys /proc/sys - bind,rec", in: calls)
-        let sysReadOnly = try Self.position("mount - /proc/sys - bind,remount,ro", in: calls)
-        let rootReadOnly = try Self.position("mount - / - bind,remount,ro", in: calls)
-        #expect(cgroup < data && data < run)
         // Masks go over whatever the mounts put there; read-only paths after them.
-        #expect(run < kcore && kcore < acpi && acpi < sysBind && sysBind < sysReadOnly)
+        try Self.expectInOrder([
+            "mount cgroup2 /sys/fs/cgroup", "mkdir /data", "mount tmpfs /run tmpfs",
+            "mount /dev/null /proc/kcore - bind", "mount tmpfs /proc/acpi tmpfs ro",
+            "mount /proc/sys /proc/sys - bind,rec", "mount - /proc/sys - bind,remount,ro",
+        ], in: calls)
         // A masked path that does not exist is skipped.
         #expect(!calls.contains { $0.contains("/proc/absent") })
         // The root is made read-only last: every mount point in it was made before.
-        #expect(rootReadOnly == calls.count - 1 && sysReadOnly < rootReadOnly)
+        #expect(calls.last == "mount - / - bind,remount,ro")
     }
 
     @Test func inAUserNamespaceProcAndSysAreMountedBeforePivotRoot() throws {
@@ -115,12 +112,10 @@ import Testing
         config.readonlyRootfs = false
         let calls = try Self.record(config, files: Self.existing)
         #expect(config.createsUserNamespace)
-        let pivot = try Self.position("pivot_root", in: calls)
-        let proc = try Self.position("mount proc \(Self.rootfs)/proc proc", in: calls)
-        let sys = try Self.position("mount sysfs \(Self.rootfs)/sys sysfs ro", in: calls)
-        let clone = try Self.position("open_tree \(Self.rootfs)/sys", in: calls)
-        let detach = try Self.position("umount2 \(Self.rootfs)/sys detach", in: calls)
-        #expect(proc < sys && sys < clone && clone < detach && detach < pivot)
+        try Self.expectInOrder([
+            "mount proc \(Self.rootfs)/proc proc", "mount sysfs \(Self.rootfs)/sys sysfs ro",
+            "open_tree \(Self.rootfs)/sys", "umount2 \(Self.rootfs)/sys detach", "pivot_root",
+        ], in: calls)
         // sysfs is attached after /dev, where a spec lists it, and not mounted again.
         let dev = try Self.position("mount tmpfs /dev tmpfs", in: calls)
         let attach = try #require(calls.firstIndex { $0.hasPrefix("move_mount ") && $0.hasSuffix(" /sys") })
