@@ -74,16 +74,18 @@ let package = Package(
             // Release only: a debug build keeps Foundation's unused references, which a
             // static link cannot resolve without dead stripping.
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
+        // swrun-init's container setup steps, behind a syscall layer the unit tests swap.
+        .target(name: "SwrunInitCore", dependencies: ["SwrunOS", "CSwrun"]),
         // Single-threaded container setup: no Foundation, no Dispatch, no async.
         // Linked fully static: it starts in well under a millisecond and, as the
         // long-lived monitor of every container, maps as little as possible.
         .executableTarget(
-            name: "swrun-init", dependencies: ["SwrunOS", "CSwrun"],
+            name: "swrun-init", dependencies: ["SwrunInitCore", "SwrunOS", "CSwrun"],
             linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
-            "SwrunSecurity", "SwrunOS", "SwrunJSON", "GoTemplate", "SwrunRegistry", "swrun",
+            "SwrunSecurity", "SwrunOS", "SwrunJSON", "GoTemplate", "SwrunRegistry", "SwrunInitCore", "swrun",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
     ]

@@ -38,14 +38,18 @@ extension ContainerRuntime {
     /// yields 255, as docker reports containers it lost.
     public func wait(_ state: ContainerState) throws -> Int32 {
         let id = state.id
-        let exitPath = containers.path(of: id) + "/" + ExitRecord.fileName
+        let directory = containers.path(of: id)
+        let exitPath = directory + "/" + ExitRecord.fileName
         // Held until this returns, so a --rm container's monitor keeps the record
         // (and the directory) until it has been read.
-        let lock = open(containers.path(of: id) + "/" + ExitRecord.waitLockName, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let lock = open(directory + "/" + ExitRecord.waitLockName, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
         if lock >= 0 { flock(lock, LOCK_SH) }
         defer { if lock >= 0 { close(lock) } }
+        // Made before the first look: the record's rename, a new state.json or the
+        // directory going wakes every wait below.
+        let changes = DirectoryWatch(directory)
         var current = state
-        var goneSince: Date?
+        var goneSince: ContinuousClock.Instant?
         while true {
             if let record = ExitRecord.read(exitPath) { return record.exitCode }
             switch current.status {
@@ -54,21 +58,20 @@ extension ContainerRuntime {
                 return current.exitCode
             case .running where current.isRunning:
                 goneSince = nil
+                Self.awaitExit(of: current.pid, changes: changes)
             case .running:
                 // PID 1 is gone: its monitor (or foreground client) is about to record the
                 // code. Only when no recorder is alive does the wait give up.
                 if let monitor = current.monitorPid, Self.isAlive(monitor) {
                     goneSince = nil
-                } else if let since = goneSince {
-                    if Date().timeIntervalSince(since) > 2 { return 255 }
+                    Self.awaitExit(of: monitor, changes: changes)
                 } else {
-                    goneSince = Date()
+                    let since = goneSince ?? .now
+                    goneSince = since
+                    if !Self.awaitExit(of: nil, changes: changes, deadline: since + .seconds(2)) { return 255 }
                 }
             }
-            usleep(10_000)
-            guard FileIO.exists(containers.path(of: id)) else { return 0 }
-            // Cheap polls while PID 1 lives; state.json is read again only when it may have changed.
-            if current.status == .running && current.isRunning { continue }
+            guard FileIO.exists(directory) else { return 0 }
             guard let next = try? containers.load(id) else {
                 if let record = ExitRecord.read(exitPath) { return record.exitCode }
                 return 0
@@ -89,16 +92,13 @@ extension ContainerRuntime {
         }
     }
 
-    /// Polls every 10 ms until PID 1 is gone or its exit is recorded; nil waits forever.
-    /// True when it ended in time.
+    /// Blocks until PID 1 is gone or its exit is recorded; nil waits forever. True when
+    /// it ended in time.
     private func waitForExit(of state: ContainerState, seconds: Double?) -> Bool {
         let exitPath = containers.path(of: state.id) + "/" + ExitRecord.fileName
-        let deadline = seconds.map { Date().addingTimeInterval($0) }
-        while state.isRunning && !FileIO.exists(exitPath) {
-            if let deadline, Date() >= deadline { return false }
-            usleep(10_000)
-        }
-        return true
+        guard state.isRunning && !FileIO.exists(exitPath) else { return true }
+        return Self.awaitExit(of: state.pid, deadline: seconds.map { .now + .seconds($0) },
+                              isSame: { !FileIO.exists(exitPath) })
     }
 
     /// True when `pid` exists and is not a zombie.

@@ -33,13 +33,7 @@ public final class ContainerRuntime: @unchecked Sendable {
             Glibc.kill(state.pid, SIGKILL)
         }
         // Let the monitor record the exit and finish its own cleanup first.
-        if let monitor = state.monitorPid, monitor > 0 {
-            var waited = 0
-            while Self.isAlive(monitor) && waited < 2000 {
-                usleep(2000)
-                waited += 1
-            }
-        }
+        awaitMonitor(of: state, seconds: 4)
         try cgroup(for: state).destroy()
         try containers.remove(state.id)
     }

@@ -1,5 +1,6 @@
 import CSwrun
 import Glibc
+import SwrunInitCore
 import SwrunOS
 
 /// After the container has started, swrun-init stays as its monitor: it reaps PID 1,

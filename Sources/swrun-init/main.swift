@@ -1,5 +1,6 @@
 import CSwrun
 import Glibc
+import SwrunInitCore
 import SwrunOS
 
 // swrun-init: started by `swrun` with its control socket on fd 3 and /dev/null on
@@ -139,10 +140,8 @@ if pid == 0 {
     _ = close(controlFD)
     // A host directory fd must not reach the container (CVE-2024-21626).
     if cgroupFD >= 0 { close(cgroupFD) }
-    let child = ContainerChild(config: config, sync: childEnd, stdio: stdio, joinFDs: joinFDs,
-                               cgroupTasks: cgroupTasks, awaitsWord: childAwaitsWord())
-    if joinFD >= 0 { child.runJoined(pidfd: joinFD) }
-    child.run()
+    runContainerProcess(config: config, sync: childEnd, stdio: stdio, joinFDs: joinFDs,
+                        cgroupTasks: cgroupTasks, awaitsWord: childAwaitsWord(), joinPidfd: joinFD)
 }
 if joinFD >= 0 { close(joinFD) }
 for (fd, _) in joinFDs { close(fd) }

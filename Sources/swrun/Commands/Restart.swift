@@ -19,13 +19,7 @@ struct Restart: ParsableCommand {
             let state = try runtime.containers.lookup(reference)
             try runtime.stop(state, timeout: timeout, signal: SIGTERM)
             // The monitor of the old run must be done before the new one starts.
-            if let monitor = state.monitorPid {
-                var waited = 0
-                while ContainerRuntime.isAlive(monitor) && waited < 5000 {
-                    usleep(2000)
-                    waited += 1
-                }
-            }
+            runtime.awaitMonitor(of: state, seconds: 10)
             _ = try runtime.start(try runtime.containers.lookup(state.id), detach: true, attach: AttachOptions())
             print(reference)
         }

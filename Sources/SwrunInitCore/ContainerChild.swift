@@ -4,8 +4,10 @@ import SwrunOS
 
 /// The container process between `clone3` and `execve`: builds its root filesystem,
 /// confines itself, and execs the command. Any failure is sent to the parent as an
-/// `InitReport.failed` naming the step, then the process exits.
-final class ContainerChild {
+/// `InitReport.failed` naming the step, then the process exits. Its steps make their
+/// system calls through `kernel`: `LinuxSyscalls` in swrun-init, a recorder in tests.
+final class ContainerChild<Kernel: InitSyscalls> {
+    let kernel: Kernel
     let config: InitConfig
     let sync: SeqPacket
     let stdio: ChildStdio
@@ -36,8 +38,9 @@ final class ContainerChild {
     /// runtime mode, before pivot_root).
     let awaitsWord: Bool
 
-    init(config: InitConfig, sync: SeqPacket, stdio: ChildStdio, joinFDs: [(fd: Int32, flag: UInt64)] = [],
+    init(kernel: Kernel, config: InitConfig, sync: SeqPacket, stdio: ChildStdio, joinFDs: [(fd: Int32, flag: UInt64)] = [],
          cgroupTasks: [Int32] = [], awaitsWord: Bool) {
+        self.kernel = kernel
         self.config = config
         self.sync = sync
         self.stdio = stdio
@@ -70,17 +73,38 @@ final class ContainerChild {
 
     private func setUp() throws {
         try joinOwnCgroups()
-        umask(0)
+        kernel.umask(0)
         try stdio.installInChild()
         for (fd, flag) in joinFDs {
-            try check(sw_setns(fd, Int32(truncatingIfNeeded: flag)), "join namespace")
-            close(fd)
+            try check(kernel.setns(fd, Int32(truncatingIfNeeded: flag)), "join namespace")
+            kernel.close(fd)
         }
         if config.createsUserNamespace {
             try awaitByte("U", step: "user namespace maps")
             try becomeNamespaceRoot()
         }
-        try check(Int32(setsid()), "setsid")
+        try check(kernel.setsid(), "setsid")
+        try setUpFilesystems()
+        if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.hostname.isEmpty {
+            try check(kernel.sethostname(config.hostname), "sethostname")
+        }
+        if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.domainname.isEmpty {
+            try check(kernel.setdomainname(config.domainname), "setdomainname")
+        }
+        if config.namespaces & SW_CLONE_NEWNET != 0 {
+            try check(kernel.setLoopbackUp(), "set lo up")
+        }
+        for limit in config.rlimits {
+            try check(kernel.setrlimit(limit.resource, limit.soft, limit.hard), "setrlimit \(limit.resource)")
+        }
+        try setUpProcess()
+    }
+
+    /// The container's file system view, in the order of runc's: the root and
+    /// `pivot_root` into it, /proc, /dev, /sys and the cgroup tree inside it, the
+    /// sysctls (while /proc/sys is writable), the terminal, the spec's mounts, then
+    /// masked and read-only paths over them, and / read-only last.
+    func setUpFilesystems() throws {
         try setUpRootfs()
         try setUpKernelFilesystems()
         try writeKernelSettings()
@@ -88,30 +112,16 @@ final class ContainerChild {
         try setUpMounts()
         try maskPaths()
         if config.readonlyRootfs {
-            try check(mount(nil, "/", nil, UInt(MountFlags.bind | MountFlags.remount | MountFlags.readOnly), nil), "remount / read-only")
+            try check(kernel.mount(nil, "/", nil, UInt(MountFlags.bind | MountFlags.remount | MountFlags.readOnly), nil), "remount / read-only")
         }
-        if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.hostname.isEmpty {
-            try check(sethostname(config.hostname, config.hostname.utf8.count), "sethostname")
-        }
-        if config.namespaces & SW_CLONE_NEWUTS != 0 && !config.domainname.isEmpty {
-            try check(setdomainname(config.domainname, config.domainname.utf8.count), "setdomainname")
-        }
-        if config.namespaces & SW_CLONE_NEWNET != 0 {
-            try check(sw_set_loopback_up(), "set lo up")
-        }
-        for limit in config.rlimits {
-            try check(sw_setrlimit(limit.resource, limit.soft, limit.hard), "setrlimit \(limit.resource)")
-        }
-        try setUpProcess()
     }
 
     /// v1: moves this (single-threaded) process into its cgroups by writing "0" to
     /// each `tasks` file, and closes them: no host fd reaches the container.
     func joinOwnCgroups() throws {
-        defer { cgroupTasks.forEach { close($0) } }
+        defer { cgroupTasks.forEach { kernel.close($0) } }
         for fd in cgroupTasks {
-            let zero: [UInt8] = [UInt8(ascii: "0")]
-            try check(Int32(zero.withUnsafeBytes { write(fd, $0.baseAddress, 1) }), "join cgroup")
+            try check(Int32(kernel.write(fd, [UInt8(ascii: "0")])), "join cgroup")
         }
     }
 
@@ -120,7 +130,7 @@ final class ContainerChild {
     func awaitCgroupJoin() throws {
         try awaitCgroupMove()
         if !config.cgroupProcsFiles.isEmpty && config.namespaces & SW_CLONE_NEWCGROUP != 0 {
-            try check(sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
+            try check(kernel.unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWCGROUP)), "unshare cgroup namespace")
         }
     }
 
@@ -142,7 +152,18 @@ final class ContainerChild {
     /// In a new user namespace this process starts as an unmapped uid: it takes the
     /// namespace's uid and gid 0 (keeping its capabilities there), as runc does.
     func becomeNamespaceRoot() throws {
-        try check(sw_setresgid(0, 0, 0), "setresgid 0 in the user namespace")
-        try check(sw_setresuid(0, 0, 0), "setresuid 0 in the user namespace")
+        try check(kernel.setresgid(0), "setresgid 0 in the user namespace")
+        try check(kernel.setresuid(0), "setresuid 0 in the user namespace")
     }
+}
+
+/// Runs the container process on the running kernel (`runJoined` for `exec` when
+/// `joinPidfd` is one). Made here, in this module, where every step is specialised
+/// for `LinuxSyscalls`.
+package func runContainerProcess(config: InitConfig, sync: SeqPacket, stdio: ChildStdio, joinFDs: [(fd: Int32, flag: UInt64)],
+                                 cgroupTasks: [Int32], awaitsWord: Bool, joinPidfd: Int32) -> Never {
+    let child = ContainerChild(kernel: LinuxSyscalls(), config: config, sync: sync, stdio: stdio, joinFDs: joinFDs,
+                               cgroupTasks: cgroupTasks, awaitsWord: awaitsWord)
+    if joinPidfd >= 0 { child.runJoined(pidfd: joinPidfd) }
+    child.run()
 }

@@ -11,8 +11,8 @@ extension ContainerChild {
         try setUpDev()
         if sysTree >= 0 {
             try makeDirectory("/sys")
-            try check(sw_move_mount_to(sysTree, "/sys"), "mount /sys")
-            close(sysTree)
+            try check(kernel.moveMount(sysTree, to: "/sys"), "mount /sys")
+            kernel.close(sysTree)
             sysTree = -1
             try reattachInOrder("/sys")
         } else {
@@ -24,14 +24,14 @@ extension ContainerChild {
 
     private func mountProc(under root: String) throws {
         try makeDirectory(root + "/proc")
-        try check(mount("proc", root + "/proc", "proc", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
+        try check(kernel.mount("proc", root + "/proc", "proc", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
                   "mount /proc")
     }
 
     private func mountSys(under root: String) throws {
         try makeDirectory(root + "/sys")
         let flags = UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev) | (config.privileged ? 0 : UInt(MountFlags.readOnly))
-        try check(mount("sysfs", root + "/sys", "sysfs", flags, nil), "mount /sys")
+        try check(kernel.mount("sysfs", root + "/sys", "sysfs", flags, nil), "mount /sys")
     }
 
     /// In a user namespace the kernel mounts a new proc or sysfs only while one is
@@ -41,28 +41,28 @@ extension ContainerChild {
     func mountProcAndSysEarly() throws {
         try mountProc(under: config.rootfs)
         try mountSys(under: config.rootfs)
-        sysTree = sw_open_tree_clone(config.rootfs + "/sys", 0)
+        sysTree = kernel.openTreeClone(config.rootfs + "/sys", recursive: false)
         try check(sysTree, "clone /sys")
-        try check(umount2(config.rootfs + "/sys", Int32(MNT_DETACH)), "detach early /sys")
+        try check(kernel.umount2(config.rootfs + "/sys", Int32(MNT_DETACH)), "detach early /sys")
     }
 
     private func setUpDev() throws {
         try makeDirectory("/dev")
-        try check(mount("tmpfs", "/dev", "tmpfs", UInt(MountFlags.noSuid | MountFlags.strictAtime), "mode=755,size=65536k"), "mount /dev")
-        for (name, major, minor) in Self.defaultDevices {
+        try check(kernel.mount("tmpfs", "/dev", "tmpfs", UInt(MountFlags.noSuid | MountFlags.strictAtime), "mode=755,size=65536k"), "mount /dev")
+        for (name, major, minor) in defaultDevices {
             if try bindHostDevice("/dev/" + name) { continue }
-            try check(mknod("/dev/" + name, S_IFCHR | 0o666, sw_makedev(major, minor)), "mknod /dev/\(name)")
+            try check(kernel.mknod("/dev/" + name, S_IFCHR | 0o666, sw_makedev(major, minor)), "mknod /dev/\(name)")
         }
         try makeDirectory("/dev/pts")
-        try check(mount("devpts", "/dev/pts", "devpts", UInt(MountFlags.noSuid | MountFlags.noExec),
-                        "newinstance,ptmxmode=0666,mode=0620,gid=5"), "mount /dev/pts")
-        try check(symlink("pts/ptmx", "/dev/ptmx"), "symlink /dev/ptmx")
+        try check(kernel.mount("devpts", "/dev/pts", "devpts", UInt(MountFlags.noSuid | MountFlags.noExec),
+                               "newinstance,ptmxmode=0666,mode=0620,gid=5"), "mount /dev/pts")
+        try check(kernel.symlink("pts/ptmx", "/dev/ptmx"), "symlink /dev/ptmx")
         try makeDirectory("/dev/shm", mode: 0o1777)
-        try check(mount("shm", "/dev/shm", "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev),
-                        "mode=1777,size=65536k"), "mount /dev/shm")
+        try check(kernel.mount("shm", "/dev/shm", "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev),
+                               "mode=1777,size=65536k"), "mount /dev/shm")
         if config.namespaces & SW_CLONE_NEWIPC != 0 {
             try makeDirectory("/dev/mqueue")
-            try check(mount("mqueue", "/dev/mqueue", "mqueue", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
+            try check(kernel.mount("mqueue", "/dev/mqueue", "mqueue", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), nil),
                       "mount /dev/mqueue")
         }
         for device in config.devices {
@@ -71,35 +71,30 @@ extension ContainerChild {
         let links = [("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"), ("/proc/self/fd/1", "/dev/stdout"),
                      ("/proc/self/fd/2", "/dev/stderr"), ("/proc/kcore", "/dev/core")]
         for (target, path) in links {
-            try check(symlink(target, path), "symlink \(path)")
+            try check(kernel.symlink(target, path), "symlink \(path)")
         }
     }
 
     /// One OCI `linux.devices` entry: replaces a default node of the same path.
     private func makeDevice(_ device: InitDevice) throws {
         try makeDirectory(FileIO.parentPath(device.path))
-        unlink(device.path)
+        _ = kernel.unlink(device.path)
         if try bindHostDevice(device.path) { return }
         let mode = mode_t(device.type) | mode_t(device.mode & 0o7777)
-        try check(mknod(device.path, mode, sw_makedev(device.major, device.minor)), "mknod \(device.path)")
-        try check(chmod(device.path, mode_t(device.mode & 0o7777)), "chmod \(device.path)")
-        try check(chown(device.path, device.uid, device.gid), "chown \(device.path)")
+        try check(kernel.mknod(device.path, mode, sw_makedev(device.major, device.minor)), "mknod \(device.path)")
+        try check(kernel.chmod(device.path, mode_t(device.mode & 0o7777)), "chmod \(device.path)")
+        try check(kernel.chown(device.path, device.uid, device.gid), "chown \(device.path)")
     }
-
-    /// The devices every container gets: name, major, minor.
-    static let defaultDevices: [(name: String, major: UInt32, minor: UInt32)] = [
-        ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
-    ]
 
     /// In a user namespace: the host's node bound onto an empty file at `path`.
     /// False when there is no clone of it (mknod it is).
     private func bindHostDevice(_ path: String) throws -> Bool {
         guard let tree = deviceTrees.removeValue(forKey: path) else { return false }
-        defer { close(tree) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        defer { kernel.close(tree) }
+        let fd = kernel.open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
         try check(fd, "create \(path)")
-        close(fd)
-        try check(sw_move_mount_to(tree, path), "bind host device \(path)")
+        kernel.close(fd)
+        try check(kernel.moveMount(tree, to: path), "bind host device \(path)")
         return true
     }
 
@@ -110,14 +105,14 @@ extension ContainerChild {
             let key = String(entry[..<eq].map { $0 == "." ? "/" : $0 })
             let path = "/proc/sys/" + key
             do {
-                try FileIO.writeExisting(path, String(entry[entry.index(after: eq)...]))
+                try kernel.writeExisting(path, String(entry[entry.index(after: eq)...]))
             } catch let error as SwrunError {
                 throw InitFailure("sysctl", errno: error.errno ?? EINVAL, message: "write sysctl \(entry[..<eq]): \(error.message)")
             }
         }
         if let adj = config.oomScoreAdj {
             do {
-                try FileIO.writeExisting("/proc/self/oom_score_adj", String(adj))
+                try kernel.writeExisting("/proc/self/oom_score_adj", String(adj))
             } catch let error as SwrunError {
                 throw InitFailure("oom_score_adj", errno: error.errno ?? EINVAL, message: "write oom_score_adj: \(error.message)")
             }
@@ -129,9 +124,9 @@ extension ContainerChild {
         let target = "/sys/fs/cgroup"
         // Without a cgroup namespace (an OCI spec may leave it out) a fresh cgroupfs shows
         // the host's root: the container's own cgroup is bound over it, as runc does.
-        let own = config.namespaces & SW_CLONE_NEWCGROUP == 0 ? Self.ownCgroupPaths() : [:]
+        let own = config.namespaces & SW_CLONE_NEWCGROUP == 0 ? ownCgroupPaths() : [:]
         if !config.cgroupDirectory.isEmpty || config.cgroupV1Controllers.isEmpty {
-            if mount("cgroup2", target, "cgroup2", flags, nil) < 0 {
+            if kernel.mount("cgroup2", target, "cgroup2", flags, nil) < 0 {
                 // A user namespace without a cgroup namespace of its own may not mount
                 // cgroupfs: /sys/fs/cgroup stays empty there.
                 if config.createsUserNamespace && sw_errno() == EPERM { return }
@@ -140,11 +135,11 @@ extension ContainerChild {
             try bindOwnCgroup(own[""], at: target, flags: flags)
             return
         }
-        try check(mount("tmpfs", target, "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"), "mount \(target)")
+        try check(kernel.mount("tmpfs", target, "tmpfs", UInt(MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"), "mount \(target)")
         for controllers in config.cgroupV1Controllers {
             let dir = target + "/" + controllers
             try makeDirectory(dir)
-            if mount("cgroup", dir, "cgroup", flags, controllers) < 0 {
+            if kernel.mount("cgroup", dir, "cgroup", flags, controllers) < 0 {
                 // A user namespace without a cgroup namespace of its own may not mount
                 // cgroupfs: the tree stays empty there.
                 if config.createsUserNamespace && sw_errno() == EPERM { continue }
@@ -154,20 +149,20 @@ extension ContainerChild {
             // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.
             if controllers.contains(",") {
                 for single in controllers.split(separator: ",") {
-                    _ = symlink(controllers, target + "/" + single)
+                    _ = kernel.symlink(controllers, target + "/" + single)
                 }
             }
         }
         if readOnly {
-            try check(mount(nil, target, nil, UInt(MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"),
+            try check(kernel.mount(nil, target, nil, UInt(MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noExec | MountFlags.noDev), "mode=755"),
                       "remount \(target) read-only")
         }
     }
 
     /// This process's cgroup per hierarchy, from /proc/self/cgroup: "memory" →
     /// "/k8s.io/abc", "cpu,cpuacct" → …, "" → the v2 path.
-    static func ownCgroupPaths() -> [String: String] {
-        guard let bytes = try? FileIO.readFile("/proc/self/cgroup") else { return [:] }
+    func ownCgroupPaths() -> [String: String] {
+        guard let bytes = kernel.readFile("/proc/self/cgroup") else { return [:] }
         var paths: [String: String] = [:]
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -180,8 +175,8 @@ extension ContainerChild {
     /// Binds `<dir><path>` over `dir`, with the hierarchy mount's flags.
     private func bindOwnCgroup(_ path: String?, at dir: String, flags: UInt) throws {
         guard let path, path != "/", !path.isEmpty else { return }
-        try check(mount(dir + path, dir, nil, UInt(MountFlags.bind), nil), "bind own cgroup on \(dir)")
-        try check(mount(nil, dir, nil, UInt(MountFlags.bind | MountFlags.remount) | flags, nil), "remount own cgroup on \(dir)")
+        try check(kernel.mount(dir + path, dir, nil, UInt(MountFlags.bind), nil), "bind own cgroup on \(dir)")
+        try check(kernel.mount(nil, dir, nil, UInt(MountFlags.bind | MountFlags.remount) | flags, nil), "remount own cgroup on \(dir)")
     }
 
     /// Volumes (`-v`), tmpfs mounts (`--tmpfs`) and the runtime's /etc files.
@@ -189,39 +184,37 @@ extension ContainerChild {
         for (index, m) in config.mounts.enumerated() {
             var isFile = m.isFile
             if m.kind == .bind {
-                var st = stat()
-                if fstat(bindTrees[index], &st) == 0 { isFile = (st.st_mode & S_IFMT) != S_IFDIR }
+                if let type = kernel.fileType(fd: bindTrees[index]) { isFile = type != S_IFDIR }
             }
-            var existing = stat()
-            if lstat(m.destination, &existing) == 0 {
+            if kernel.fileType(m.destination) != nil {
                 // Present in the image: use it as it is. Opening it for writing would
                 // copy it up into the container's upper dir.
             } else if isFile {
                 try makeDirectory(FileIO.parentPath(m.destination))
-                let fd = open(m.destination, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+                let fd = kernel.open(m.destination, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
                 if fd < 0 && errno != EEXIST && errno != ELOOP { throw InitFailure("create mount point \(m.destination)") }
-                if fd >= 0 { close(fd) }
+                if fd >= 0 { kernel.close(fd) }
             } else {
                 try makeDirectory(m.destination)
             }
             switch m.kind {
             case .bind:
-                try check(sw_move_mount_to(bindTrees[index], m.destination), "mount \(m.source) on \(m.destination)")
-                close(bindTrees[index])
+                try check(kernel.moveMount(bindTrees[index], to: m.destination), "mount \(m.source) on \(m.destination)")
+                kernel.close(bindTrees[index])
                 // Only an OCI caller reads the order back; docker's run path skips the work.
                 if config.runtimeMode { try reattachInOrder(m.destination) }
                 // nosuid/nodev/noexec (OCI bind options), and read-only where mount_setattr is missing.
                 let extra = m.flags & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
                 if remountReadOnly.contains(m.destination) || extra != 0 {
                     let ro = m.flags & MountFlags.readOnly
-                    let flags = MountFlags.bind | MountFlags.remount | ro | extra | Self.lockedFlags(of: m.destination)
-                    try check(mount(nil, m.destination, nil, UInt(flags), nil), "remount \(m.destination)")
+                    let flags = MountFlags.bind | MountFlags.remount | ro | extra | lockedFlags(of: m.destination)
+                    try check(kernel.mount(nil, m.destination, nil, UInt(flags), nil), "remount \(m.destination)")
                 }
                 if m.propagation != 0 {
-                    try check(mount(nil, m.destination, nil, UInt(m.propagation), nil), "set propagation of \(m.destination)")
+                    try check(kernel.mount(nil, m.destination, nil, UInt(m.propagation), nil), "set propagation of \(m.destination)")
                 }
             case .filesystem:
-                try check(mount(m.source.isEmpty ? m.fsType : m.source, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
+                try check(kernel.mount(m.source.isEmpty ? m.fsType : m.source, m.destination, m.fsType, UInt(m.flags), m.data), "mount \(m.fsType) on \(m.destination)")
             }
         }
     }
@@ -231,38 +224,34 @@ extension ContainerChild {
     /// it would read as mounted out of the spec's order. A fresh clone of it, put in
     /// its place, takes the next ID (mount flags come along).
     func reattachInOrder(_ path: String) throws {
-        let fresh = sw_open_tree_clone(path, 1)
+        let fresh = kernel.openTreeClone(path, recursive: true)
         try check(fresh, "clone \(path)")
-        defer { close(fresh) }
-        try check(umount2(path, Int32(MNT_DETACH)), "detach \(path)")
-        try check(sw_move_mount_to(fresh, path), "attach \(path)")
+        defer { kernel.close(fresh) }
+        try check(kernel.umount2(path, Int32(MNT_DETACH)), "detach \(path)")
+        try check(kernel.moveMount(fresh, to: path), "attach \(path)")
     }
 
     /// The per-mount flags of the mount at `path` that a bind remount must repeat, or
     /// the kernel clears them (statvfs's ST_* bits equal MS_* for these three).
-    static func lockedFlags(of path: String) -> UInt64 {
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return 0 }
-        return UInt64(info.f_flag) & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
+    func lockedFlags(of path: String) -> UInt64 {
+        kernel.mountFlags(path) & (MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec)
     }
 
     /// Docker's masked paths (hidden behind /dev/null or an empty read-only tmpfs) and
     /// read-only paths.
     func maskPaths() throws {
         for path in config.maskedPaths {
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                try check(mount("tmpfs", path, "tmpfs", UInt(MountFlags.readOnly), nil), "mask \(path)")
+            guard let type = kernel.fileType(path) else { continue }
+            if type == S_IFDIR {
+                try check(kernel.mount("tmpfs", path, "tmpfs", UInt(MountFlags.readOnly), nil), "mask \(path)")
             } else {
-                try check(mount("/dev/null", path, nil, UInt(MountFlags.bind), nil), "mask \(path)")
+                try check(kernel.mount("/dev/null", path, nil, UInt(MountFlags.bind), nil), "mask \(path)")
             }
         }
         for path in config.readonlyPaths {
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            try check(mount(path, path, nil, UInt(MountFlags.bind | MountFlags.recursive), nil), "bind \(path)")
-            try check(mount(nil, path, nil, UInt(MountFlags.bind | MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec), nil),
+            guard kernel.fileType(path) != nil else { continue }
+            try check(kernel.mount(path, path, nil, UInt(MountFlags.bind | MountFlags.recursive), nil), "bind \(path)")
+            try check(kernel.mount(nil, path, nil, UInt(MountFlags.bind | MountFlags.remount | MountFlags.readOnly | MountFlags.noSuid | MountFlags.noDev | MountFlags.noExec), nil),
                       "make \(path) read-only")
         }
     }
@@ -270,10 +259,11 @@ extension ContainerChild {
     /// `mkdir -p` inside the container's root (after pivot_root, so symlinks resolve
     /// within it).
     func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
-        do {
-            try FileIO.makeDirectories(path, mode: mode)
-        } catch let error as SwrunError {
-            throw InitFailure("mkdir \(path)", errno: error.errno ?? EIO)
-        }
+        try check(kernel.makeDirectories(path, mode: mode), "mkdir \(path)")
     }
 }
+
+/// The devices every container gets: name, major, minor.
+let defaultDevices: [(name: String, major: UInt32, minor: UInt32)] = [
+    ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
+]

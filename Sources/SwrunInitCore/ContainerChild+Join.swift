@@ -10,20 +10,20 @@ extension ContainerChild {
         do {
             // Not dumpable until execve: nothing in the container can open this
             // process's /proc/<pid>/exe (the CVE-2019-5736 class) or its fds.
-            try check(sw_prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0), "set not dumpable")
+            try check(kernel.prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0), "set not dumpable")
             try joinOwnCgroups()
-            umask(0o022)
+            kernel.umask(0o022)
             try stdio.installInChild()
             var flags = SW_CLONE_NEWNS | SW_CLONE_NEWUTS | SW_CLONE_NEWIPC | SW_CLONE_NEWNET | SW_CLONE_NEWCGROUP
             if config.createsUserNamespace { flags |= SW_CLONE_NEWUSER }
-            try check(sw_setns(pidfd, Int32(truncatingIfNeeded: flags)), "setns")
-            close(pidfd)
+            try check(kernel.setns(pidfd, Int32(truncatingIfNeeded: flags)), "setns")
+            kernel.close(pidfd)
             if config.createsUserNamespace { try becomeNamespaceRoot() }
             try awaitCgroupMove()
-            try check(Int32(setsid()), "setsid")
+            try check(kernel.setsid(), "setsid")
             if config.tty { try setUpTerminal() }
             for limit in config.rlimits {
-                try check(sw_setrlimit(limit.resource, limit.soft, limit.hard), "setrlimit \(limit.resource)")
+                try check(kernel.setrlimit(limit.resource, limit.soft, limit.hard), "setrlimit \(limit.resource)")
             }
             try setUpProcess()
             try execCommand()

@@ -6,10 +6,10 @@ extension ContainerChild {
     /// Mounts the overlay, clones bind sources while the host is still visible, then
     /// `pivot_root`s into the overlay and drops the host's tree.
     func setUpRootfs() throws {
-        try check(mount(nil, "/", nil, UInt(MountFlags.recursive | MountFlags.privatePropagation), nil), "make / private")
+        try check(kernel.mount(nil, "/", nil, UInt(MountFlags.recursive | MountFlags.privatePropagation), nil), "make / private")
         if config.lowerDirs.isEmpty {
             // An OCI bundle's plain directory: bound onto itself so it is a mount to pivot into.
-            try check(mount(config.rootfs, config.rootfs, nil, UInt(MountFlags.bind | MountFlags.recursive), nil), "bind rootfs \(config.rootfs)")
+            try check(kernel.mount(config.rootfs, config.rootfs, nil, UInt(MountFlags.bind | MountFlags.recursive), nil), "bind rootfs \(config.rootfs)")
         } else {
             try mountOverlay()
         }
@@ -20,9 +20,9 @@ extension ContainerChild {
         // attached inside the container's root after pivot_root.
         bindTrees = try config.mounts.map { m in
             guard m.kind == .bind else { return -1 }
-            let fd = sw_open_tree_clone(m.source, 1)
+            let fd = kernel.openTreeClone(m.source, recursive: true)
             try check(fd, "open bind source \(m.source)", facility: "open_tree", since: "5.2")
-            if m.flags & MountFlags.readOnly != 0 && sw_mount_setattr_rdonly(fd, 1) < 0 {
+            if m.flags & MountFlags.readOnly != 0 && kernel.makeTreeReadOnly(fd, recursive: true) < 0 {
                 // Before Linux 5.12 (no mount_setattr) the mount is made read-only
                 // by a remount once attached: its own mount only, not submounts.
                 guard sw_errno() == ENOSYS else { throw InitFailure("make \(m.destination) read-only") }
@@ -33,13 +33,13 @@ extension ContainerChild {
 
         if config.createsUserNamespace {
             try mountProcAndSysEarly()
-            for path in Self.defaultDevices.map({ "/dev/" + $0.name }) + config.devices.map(\.path) where deviceTrees[path] == nil {
-                let fd = sw_open_tree_clone(path, 0)
+            for path in defaultDevices.map({ "/dev/" + $0.name }) + config.devices.map(\.path) where deviceTrees[path] == nil {
+                let fd = kernel.openTreeClone(path, recursive: false)
                 if fd >= 0 { deviceTrees[path] = fd }
             }
         }
         if !config.execFifo.isEmpty {
-            execFifoFD = open(config.execFifo, SW_O_PATH | O_CLOEXEC)
+            execFifoFD = kernel.open(config.execFifo, SW_O_PATH | O_CLOEXEC, 0)
             try check(execFifoFD, "open exec fifo \(config.execFifo)")
         }
 
@@ -48,12 +48,12 @@ extension ContainerChild {
         // finds its binary and libraries, as with runc).
         if config.runtimeMode { try awaitCgroupJoin() }
 
-        try check(chdir(config.rootfs), "chdir rootfs")
-        try check(sw_pivot_root(".", "."), "pivot_root")
-        try check(umount2(".", Int32(MNT_DETACH)), "detach old root")
-        try check(chdir("/"), "chdir /")
+        try check(kernel.chdir(config.rootfs), "chdir rootfs")
+        try check(kernel.pivotRoot(".", "."), "pivot_root")
+        try check(kernel.umount2(".", Int32(MNT_DETACH)), "detach old root")
+        try check(kernel.chdir("/"), "chdir /")
         if config.rootfsPropagation != 0 {
-            try check(mount(nil, "/", nil, UInt(MountFlags.recursive | config.rootfsPropagation), nil), "set rootfs propagation")
+            try check(kernel.mount(nil, "/", nil, UInt(MountFlags.recursive | config.rootfsPropagation), nil), "set rootfs propagation")
         }
     }
 
@@ -61,17 +61,17 @@ extension ContainerChild {
     /// layers). Older kernels refuse the key, at fsconfig or only at create (legacy
     /// overlay before 6.5); then one mount(2) with a short option string.
     private func mountOverlay() throws {
-        let fsfd = sw_fsopen("overlay", 1 /* FSOPEN_CLOEXEC */)
+        let fsfd = kernel.fsopen("overlay", 1 /* FSOPEN_CLOEXEC */)
         if fsfd >= 0 {
-            defer { close(fsfd) }
-            if config.lowerDirs.allSatisfy({ sw_fsconfig_string(fsfd, "lowerdir+", $0) == 0 })
-                && sw_fsconfig_string(fsfd, "upperdir", config.upperDir) == 0
-                && sw_fsconfig_string(fsfd, "workdir", config.workDir) == 0
-                && sw_fsconfig_create(fsfd) == 0 {
-                let mfd = sw_fsmount(fsfd, 1 /* FSMOUNT_CLOEXEC */, 0)
+            defer { kernel.close(fsfd) }
+            if config.lowerDirs.allSatisfy({ kernel.fsconfigString(fsfd, "lowerdir+", $0) == 0 })
+                && kernel.fsconfigString(fsfd, "upperdir", config.upperDir) == 0
+                && kernel.fsconfigString(fsfd, "workdir", config.workDir) == 0
+                && kernel.fsconfigCreate(fsfd) == 0 {
+                let mfd = kernel.fsmount(fsfd, 1 /* FSMOUNT_CLOEXEC */, 0)
                 try check(mfd, "overlay fsmount")
-                defer { close(mfd) }
-                try check(sw_move_mount_to(mfd, config.rootfs), "overlay move_mount")
+                defer { kernel.close(mfd) }
+                try check(kernel.moveMount(mfd, to: config.rootfs), "overlay move_mount")
                 return
             }
         }
@@ -84,21 +84,20 @@ extension ContainerChild {
     /// limit of 500 layers fits in one page.
     private func mountOverlayLegacy() throws {
         var fds: [Int32] = []
-        defer { for fd in fds { close(fd) } }
+        defer { for fd in fds { kernel.close(fd) } }
         for dir in [config.upperDir, config.workDir] + config.lowerDirs {
-            let fd = open(dir, SW_O_PATH | O_DIRECTORY | O_CLOEXEC)
+            let fd = kernel.open(dir, SW_O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
             try check(fd, "open overlay directory \(dir)")
             fds.append(fd)
         }
         let lowers = fds.dropFirst(2).map(String.init).joined(separator: ":")
         let data = "lowerdir=\(lowers),upperdir=\(fds[0]),workdir=\(fds[1])"
-        try check(chdir("/proc/self/fd"), "chdir /proc/self/fd")
-        try check(mount("none", config.rootfs, "overlay", 0, data), "mount overlay (\(config.lowerDirs.count) layers)")
+        try check(kernel.chdir("/proc/self/fd"), "chdir /proc/self/fd")
+        try check(kernel.mount("none", config.rootfs, "overlay", 0, data), "mount overlay (\(config.lowerDirs.count) layers)")
     }
 
     private func refuseSymlink(_ name: String) throws {
-        var st = stat()
-        if lstat(config.rootfs + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+        if kernel.fileType(config.rootfs + "/" + name) == S_IFLNK {
             throw InitFailure("rootfs", errno: EINVAL, message: "rootfs: /\(name) is a symlink, refusing to mount over it")
         }
     }

@@ -2,10 +2,10 @@ import CSwrun
 import Glibc
 
 /// A failed setup step: what was being done and the errno it failed with.
-struct InitFailure: Error {
-    var step: String
-    var errno: Int32
-    var message: String
+package struct InitFailure: Error {
+    package var step: String
+    package var errno: Int32
+    package var message: String
 
     init(_ step: String, errno err: Int32 = sw_errno(), message: String? = nil) {
         self.step = step

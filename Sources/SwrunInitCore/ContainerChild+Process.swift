@@ -22,42 +22,42 @@ extension ContainerChild {
         if !environment.contains(where: { $0.hasPrefix("PATH=") }) { environment.insert("PATH=" + defaultPath, at: 0) }
 
         try makeDirectory(config.cwd)
-        try check(chdir(config.cwd), "chdir \(config.cwd)")
+        try check(kernel.chdir(config.cwd), "chdir \(config.cwd)")
         try awaitStart()
 
         // Only what this process may still hold: a privileged container on a host whose
         // bounding set lacks a capability gets the rest, as docker does.
         let sets = config.capabilitySets.count == 5
             ? config.capabilitySets : [config.capabilities, config.capabilities, config.capabilities, 0, 0]
-        let last = sw_cap_last_cap()
+        let last = kernel.lastCapability()
         var held: UInt64 = 0
         for cap in 0...last {
             let bit = UInt64(1) << UInt64(cap)
-            guard sw_prctl(23 /* PR_CAPBSET_READ */, UInt(cap), 0, 0, 0) == 1 else { continue }
+            guard kernel.prctl(23 /* PR_CAPBSET_READ */, UInt(cap), 0, 0, 0) == 1 else { continue }
             held |= bit
             if sets[0] & bit == 0 {
-                try check(sw_capbset_drop(Int32(cap)), "drop capability \(cap) from the bounding set")
+                try check(kernel.dropBoundingCapability(Int32(cap)), "drop capability \(cap) from the bounding set")
             }
         }
         try markDescriptorsCloseOnExec()
         if !config.seccompFilter.isEmpty && !config.noNewPrivileges {
             try loadSeccomp()
         }
-        try check(sw_set_keepcaps(1), "keep capabilities")
-        try check(setgroups(user.additionalGids.count, user.additionalGids), "setgroups")
-        try check(setgid(user.gid), "setgid \(user.gid)")
-        try check(setuid(user.uid), "setuid \(user.uid)")
-        try check(sw_set_keepcaps(0), "keep capabilities")
-        try check(sw_capset(sets[1] & held, sets[2] & held, sets[3] & held), "capset")
-        try check(sw_ambient_clear_all(), "clear ambient capabilities")
+        try check(kernel.setKeepCapabilities(true), "keep capabilities")
+        try check(kernel.setgroups(user.additionalGids), "setgroups")
+        try check(kernel.setgid(user.gid), "setgid \(user.gid)")
+        try check(kernel.setuid(user.uid), "setuid \(user.uid)")
+        try check(kernel.setKeepCapabilities(false), "keep capabilities")
+        try check(kernel.capset(effective: sets[1] & held, permitted: sets[2] & held, inheritable: sets[3] & held), "capset")
+        try check(kernel.clearAmbientCapabilities(), "clear ambient capabilities")
         for cap in 0...last where sets[4] & held & (UInt64(1) << UInt64(cap)) != 0 {
-            try check(sw_prctl(47 /* PR_CAP_AMBIENT */, 2 /* RAISE */, UInt(cap), 0, 0), "raise ambient capability \(cap)")
+            try check(kernel.prctl(47 /* PR_CAP_AMBIENT */, 2 /* RAISE */, UInt(cap), 0, 0), "raise ambient capability \(cap)")
         }
         if config.noNewPrivileges {
-            try check(sw_set_no_new_privs(), "no_new_privs")
+            try check(kernel.setNoNewPrivileges(), "no_new_privs")
             if !config.seccompFilter.isEmpty { try loadSeccomp() }
         }
-        umask(mode_t(config.umask ?? 0o022))
+        kernel.umask(mode_t(config.umask ?? 0o022))
     }
 
     /// Runtime mode (`create`): tells the parent this process is ready, then blocks
@@ -104,7 +104,7 @@ extension ContainerChild {
     /// 3 up; before Linux 5.11 each open fd listed in /proc/self/fd is marked instead.
     private func markDescriptorsCloseOnExec() throws {
         let first = UInt32(3 + config.preserveFDs)
-        if sw_close_range(first, UInt32.max, SW_CLOSE_RANGE_CLOEXEC) == 0 { return }
+        if kernel.markCloseOnExec(from: first) == 0 { return }
         guard sw_errno() == ENOSYS || sw_errno() == EINVAL else { throw InitFailure("close_range") }
         let names: [String]
         do { names = try FileIO.directoryNames("/proc/self/fd") } catch { throw InitFailure("list /proc/self/fd") }
@@ -115,12 +115,11 @@ extension ContainerChild {
     }
 
     private func loadSeccomp() throws {
-        let rc = config.seccompFilter.withUnsafeBytes { sw_seccomp_load($0.baseAddress, $0.count) }
-        try check(rc, "load seccomp filter")
+        try check(kernel.loadSeccomp(config.seccompFilter), "load seccomp filter")
     }
 
     private func readText(_ path: String) -> String? {
-        guard let bytes = try? FileIO.readFile(path) else { return nil }
+        guard let bytes = kernel.readFile(path) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 

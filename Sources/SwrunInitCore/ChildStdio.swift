@@ -5,17 +5,17 @@ import SwrunOS
 /// The container's standard streams as the monitor sets them up before clone: pipes
 /// it reads (stdout, stderr) and writes (stdin with -i), or nothing for a terminal,
 /// which the child opens from its own devpts instance.
-struct ChildStdio {
+package struct ChildStdio {
     /// The child's ends, dup'd onto 0, 1, 2 (-1 for a terminal).
-    var childStdin: Int32 = -1
-    var childStdout: Int32 = -1
-    var childStderr: Int32 = -1
+    package var childStdin: Int32 = -1
+    package var childStdout: Int32 = -1
+    package var childStderr: Int32 = -1
     /// The monitor's ends.
-    var stdinWriter: Int32 = -1
-    var stdoutReader: Int32 = -1
-    var stderrReader: Int32 = -1
+    package var stdinWriter: Int32 = -1
+    package var stdoutReader: Int32 = -1
+    package var stderrReader: Int32 = -1
 
-    init(config: InitConfig) throws {
+    package init(config: InitConfig) throws {
         // Runtime mode: the caller's own fds 0–2 are the container's.
         if config.tty || config.runtimeMode { return }
         if config.openStdin {
@@ -35,7 +35,7 @@ struct ChildStdio {
     }
 
     /// In the child: put its ends on 0, 1, 2 and drop the monitor's.
-    func installInChild() throws {
+    package func installInChild() throws {
         guard childStdout >= 0 else { return }
         try check(dup2(childStdin, 0), "dup2 stdin")
         try check(dup2(childStdout, 1), "dup2 stdout")
@@ -46,7 +46,7 @@ struct ChildStdio {
     }
 
     /// In the monitor: drop the child's ends so end of file is seen when it exits.
-    func closeChildEnds() {
+    package func closeChildEnds() {
         for fd in [childStdin, childStdout, childStderr] where fd >= 0 { close(fd) }
     }
 }
