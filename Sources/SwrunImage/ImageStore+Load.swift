@@ -66,9 +66,9 @@ extension ImageStore {
         for image in verified {
             for (path, digest) in image.blobs where published.insert(digest).inserted {
                 if FileIO.exists(blobPath(digest)) { continue }
-                let copy = work + "/publish-" + digest.hex
-                try copyVerified(path, to: copy, digest: digest, linkable: files.ownsFiles)
-                try publishBlob(copy, digest: digest)
+                // Our own extracted copy is linked in; a user's file is copied and hashed again.
+                let (_, size, _) = try hashFile(path, in: files)
+                try content.ingest(contentsOf: path, digest: digest, size: size, linkable: files.ownsFiles)
             }
         }
         // The layers were unpacked to check their DiffIDs; keep them for `run`.
@@ -300,26 +300,8 @@ extension ImageStore {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SwrunError.system("open \(path)") }
         defer { Glibc.close(fd) }
-        let (digest, total) = try digestOfFile(fd: fd, path: path)
+        let (digest, total) = try ContentStore.digest(ofFD: fd, path: path)
         return (digest, total, Self.sniffMediaType(path))
-    }
-
-    /// Puts `path` at `target` (a file may back several blobs' names) and fsyncs it. A
-    /// `linkable` file (our own extracted copy, hashed as it was written, in a work dir
-    /// only this process writes) is hard-linked; a user's file is copied, never linked,
-    /// so later edits to it cannot change a stored blob, and the copy is checked
-    /// against `digest` once more.
-    private func copyVerified(_ path: String, to target: String, digest: Digest, linkable: Bool) throws {
-        if linkable {
-            guard link(path, target) == 0 else { throw SwrunError.system("link \(path) to \(target)") }
-        } else {
-            try FileIO.copyFile(path, to: target)
-        }
-        let fd = open(target, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SwrunError.system("open \(target)") }
-        defer { Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(target)") }
-        if !linkable { try verifyBlob(fd: fd, path: target, digest: digest, size: Self.fileSize(target)) }
     }
 }
 

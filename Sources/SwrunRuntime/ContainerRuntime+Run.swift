@@ -125,7 +125,8 @@ extension ContainerRuntime {
         state.monitorPid = client.pid
         state.startedAt = Date()
         state.finishedAt = nil
-        try containers.save(state)
+        // A --rm container's records go when it ends: not worth two fsyncs on its start.
+        try containers.save(state, durability: state.autoRemove ? .atomic : .full)
         if detach {
             client.disconnect()
             return .running(id: state.id)

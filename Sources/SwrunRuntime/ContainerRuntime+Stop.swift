@@ -41,9 +41,10 @@ extension ContainerRuntime {
         let exitPath = containers.path(of: id) + "/" + ExitRecord.fileName
         // Held until this returns, so a --rm container's monitor keeps the record
         // (and the directory) until it has been read.
-        let lock = open(containers.path(of: id) + "/" + ExitRecord.waitLockName, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
-        if lock >= 0 { flock(lock, LOCK_SH) }
-        defer { if lock >= 0 { close(lock) } }
+        let lockPath = containers.path(of: id) + "/" + ExitRecord.waitLockName
+        let lock = try? FileLock.open(lockPath, mode: 0o600)
+        if let lock { try? FileLock.lockShared(lock, path: lockPath) }
+        defer { if let lock { close(lock) } }
         var current = state
         var goneSince: Date?
         while true {
