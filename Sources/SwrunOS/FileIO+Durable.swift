@@ -41,6 +41,14 @@ extension FileIO {
         guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
     }
 
+    /// fsyncs the file at `path`.
+    public static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
+    }
+
     /// The last component of `path` ("/a/b" → "b").
     public static func baseName(_ path: String) -> String {
         var trimmed = Substring(path)

@@ -33,9 +33,8 @@ public final class ContainerStore: @unchecked Sendable {
             for sub in ["upper", "work", "rootfs"] {
                 guard mkdir(dir + "/" + sub, 0o755) == 0 else { throw SwrunError.system("mkdir \(dir)/\(sub)") }
             }
-            // Not fsynced: `launch` saves the state again moments later, durably unless
-            // the container is --rm (see `save`); a start that fails saves it durably
-            // or removes the container.
+            // Not fsynced here, under the lock and on the start path: `run` syncs it
+            // while the container starts (`syncRecords`) unless it is --rm.
             try save(state, durability: .atomic)
             try link(state.name, to: state.id)
         }
@@ -43,15 +42,25 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Replaces the container's state.json through `FileIO.writeDurably`: readers
     /// never see it torn or empty. `.full` (the default) also makes it survive a
-    /// crash; `.atomic` is for the start path of records that are rewritten or
-    /// deleted moments later (a --rm container's), where two fsyncs would cost about
-    /// 0.5 ms of every `run` (docs/design.md, Start speed).
+    /// crash; `.atomic` is for the start path, where fsyncs cost 0.5 ms and more
+    /// (docs/design.md, Start speed).
     public func save(_ state: ContainerState, durability: StagedFile.Durability = .full) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601withFractions
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(state)
         try FileIO.writeDurably(at: path(of: state.id) + "/state.json", bytes: Array(data), mode: 0o600, durability: durability)
+    }
+
+    /// Makes the records a container needs after a crash (state.json, the spec for
+    /// `inspect`, init.bin for `start`) and the directories that name them durable.
+    /// `run` calls it while swrun-init sets the container up, so the fsyncs overlap
+    /// that work instead of adding to it.
+    func syncRecords(of id: String) throws {
+        let dir = path(of: id)
+        for file in [dir + "/state.json", specPath(of: id), initConfigPath(of: id)] { try FileIO.syncFile(file) }
+        try FileIO.syncDirectory(dir)
+        try FileIO.syncDirectory(directory)
     }
 
     public func load(_ id: String) throws -> ContainerState {
