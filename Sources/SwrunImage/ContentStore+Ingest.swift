@@ -6,15 +6,15 @@ import SwrunOCI
 import SwrunOS
 
 extension ContentStore {
-    /// Temporaries of ingests in progress are `.ingest.tmp-<random>` in `directory`:
-    /// hidden from listings and garbage collection, flocked by their writer.
+    /// Temporaries of ingests in progress are `.ingest.tmp-<random>` in
+    /// `ingestDirectory`, flocked by their writer.
     static let ingestHint = "ingest"
 
     /// Starts a blob: an empty temporary file in the store, locked so that
     /// `removeStaleIngests` leaves it alone. Write to its fd, then `commit` it; dropping
     /// or discarding it removes it.
     func beginIngest() throws -> StagedFile {
-        try Self.locked(StagedFile(in: directory, hint: Self.ingestHint))
+        try Self.locked(StagedFile(in: ingestDirectory, hint: Self.ingestHint))
     }
 
     /// Checks `staged` and publishes it as its blob: its sha256 must be `expected` and
@@ -77,7 +77,7 @@ extension ContentStore {
     func ingest(contentsOf source: String, digest: Digest, size: Int64, linkable: Bool) throws {
         if contains(digest, size: size) { return }
         if linkable {
-            try commit(Self.locked(StagedFile(linking: source, in: directory, hint: Self.ingestHint)),
+            try commit(Self.locked(StagedFile(linking: source, in: ingestDirectory, hint: Self.ingestHint)),
                        expected: digest, size: size, written: digest)
             return
         }
@@ -93,8 +93,8 @@ extension ContentStore {
     func removeStaleIngests(olderThan seconds: Int = 10) {
         let prefix = "." + Self.ingestHint + ".tmp-"
         let cutoff = time(nil) - seconds
-        for name in (try? FileIO.directoryNames(directory)) ?? [] where name.hasPrefix(prefix) {
-            let path = directory + "/" + name
+        for name in (try? FileIO.directoryNames(ingestDirectory)) ?? [] where name.hasPrefix(prefix) {
+            let path = ingestDirectory + "/" + name
             var st = stat()
             guard lstat(path, &st) == 0, st.st_ctim.tv_sec < cutoff else { continue }
             let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)

@@ -8,12 +8,14 @@ import SwrunOS
 /// The image store's blobs (manifests, configs, layer blobs) in `blobs/sha256/<hex>`,
 /// each named by the sha256 of its content, as containerd's content store. Every blob
 /// enters through one ingest path (ContentStore+Ingest.swift): written under a hidden
-/// temporary name in this directory, checked against its digest (and size when
+/// temporary name in `ingestDirectory`, checked against its digest (and size when
 /// known), fsynced, renamed into place, the directory fsynced. A blob already present
-/// is kept; a failure leaves nothing behind.
+/// is kept; a failure leaves nothing behind, not even a changed `blobs/sha256` mtime.
 struct ContentStore: Sendable {
     /// `blobs/sha256`.
     let directory: String
+    /// Where ingests are written: the store's `tmp/`, on the same filesystem.
+    let ingestDirectory: String
 
     /// The path of the blob with `digest`.
     func path(of digest: Digest) -> String { directory + "/" + digest.hex }

@@ -57,7 +57,7 @@ public final class ImageStore: Sendable {
     init(root: String, fixtureDirectory: String) throws {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.fixtureDirectory = fixtureDirectory
-        self.content = ContentStore(directory: self.root + "/blobs/sha256")
+        self.content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)
         }

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// A file being written under a hidden temporary name in the directory of its
-/// destination, so that one `rename` publishes it whole: readers see the old file or
-/// the new one, never a part. Until `publish` succeeds nothing but the temporary
+/// A file being written under a hidden temporary name beside its destination (or
+/// elsewhere on its filesystem), so that one `rename` publishes it whole: readers see
+/// the old file or the new one, never a part. Until `publish` succeeds nothing but the temporary
 /// exists; `discard` (or dropping the last reference) removes it.
 ///
 /// Used by one task at a time (a pull stages a layer in one task and publishes it in
@@ -69,8 +69,8 @@ public final class StagedFile: @unchecked Sendable {
 
     deinit { discard() }
 
-    /// Renames the content to `destination`, which must be in the temporary's
-    /// directory, replacing what is there. The fd is closed either way; on failure the
+    /// Renames the content to `destination`, which must be on the temporary's
+    /// filesystem, replacing what is there. The fd is closed either way; on failure the
     /// temporary is removed and `destination` is as it was.
     public func publish(as destination: String, durability: Durability = .full) throws {
         precondition(pending, "StagedFile published or discarded twice")

@@ -14,11 +14,14 @@ import SwrunOS
         var template = Array("/tmp/swrun-content-XXXXXX".utf8CString)
         scratch = String(cString: try #require(mkdtemp(&template)))
         try FileIO.makeDirectories(scratch + "/blobs/sha256")
-        content = ContentStore(directory: scratch + "/blobs/sha256")
+        try FileIO.makeDirectories(scratch + "/tmp")
+        content = ContentStore(directory: scratch + "/blobs/sha256", ingestDirectory: scratch + "/tmp")
     }
 
-    /// Every name in the blobs directory, hidden temporaries included.
-    func names() throws -> [String] { try FileIO.directoryNames(content.directory).sorted() }
+    /// Every name in the blobs and ingest directories, hidden temporaries included.
+    func names() throws -> [String] {
+        try (FileIO.directoryNames(content.directory) + FileIO.directoryNames(content.ingestDirectory)).sorted()
+    }
 
     func inode(_ digest: Digest) -> UInt {
         var st = stat()
@@ -114,7 +117,7 @@ import SwrunOS
     @Test func onlyAbandonedIngestsAreSwept() throws {
         defer { try? FileIO.removeTree(scratch) }
         let live = try content.beginIngest()
-        let abandoned = content.directory + "/.ingest.tmp-dead"
+        let abandoned = content.ingestDirectory + "/.ingest.tmp-dead"
         try FileIO.writeFile(abandoned, "left by a killed pull")
         content.removeStaleIngests(olderThan: -10)
         #expect(FileIO.exists(live.temporaryPath))
