@@ -34,7 +34,7 @@ extension ImageStore {
     ) throws -> StoredImage {
         let reference = try tag.map(Self.tagReference)
         var configFile = base.config
-        configFile.config = try translatingOCIErrors { try (base.config.config ?? .init()).applying(changes: changes) }
+        configFile.config = try (base.config.config ?? .init()).applying(changes: changes)
         let lowers = squash ? try ensureUnpacked(base) : []
         let layer = try commitBlob { fd in
             squash
@@ -61,10 +61,10 @@ extension ImageStore {
         configFile.author = author
 
         let configDescriptor = try storeBlob(
-            translatingOCIErrors { try OCIJSON.encode(configFile) }, mediaType: MediaType.ociConfig)
+            try OCIJSON.encode(configFile), mediaType: MediaType.ociConfig)
         let manifest = ImageManifest(config: configDescriptor, layers: squash ? [layer] : base.manifest.layers + [layer])
         let manifestDescriptor = try storeBlob(
-            translatingOCIErrors { try OCIJSON.encode(manifest) }, mediaType: MediaType.ociManifest)
+            try OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
         return try updateIndex { index in
             if let reference {
                 Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
@@ -83,17 +83,12 @@ extension ImageStore {
     /// saved or pushed never pay for it.
     private func commitBlob(_ write: (Int32) throws -> LayerDigests) throws -> Descriptor {
         removeStaleTemporaries()
-        return try withWorkDirectory { work in
-            let path = work + "/layer.tar"
-            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SwrunError.system("open \(path)") }
-            defer { close(fd) }
-            let digests = try write(fd)
+        return try content.ingest { staged in
+            let digests = try write(staged.fd)
             guard let diffID = try? Digest(parsing: digests.diffID) else {
                 throw SwrunError(.internalError, "layer writer returned an invalid DiffID: \(digests.diffID)")
             }
-            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
-            try publishBlob(path, digest: diffID)
+            try content.commit(staged, size: digests.uncompressedSize, written: diffID)
             return Descriptor(mediaType: MediaType.ociLayerTar, digest: diffID, size: digests.uncompressedSize)
         }
     }

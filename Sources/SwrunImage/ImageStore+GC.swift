@@ -65,7 +65,7 @@ extension ImageStore {
             bytes += Int64(st.st_size)
             removedBlob = true
         }
-        if removedBlob { try syncDirectory(blobsDirectory) }
+        if removedBlob { try FileIO.syncDirectory(blobsDirectory) }
 
         for name in Self.entries(of: layersDirectory) where !liveLayers.contains(name) {
             let path = layersDirectory + "/" + name
@@ -88,7 +88,7 @@ extension ImageStore {
                     if errno == ENOENT { return false }
                     throw SwrunError.system("rename \(path) to \(work)/layer")
                 }
-                try syncDirectory(layersDirectory)
+                try FileIO.syncDirectory(layersDirectory)
                 return true
             }
             if moved { try FileIO.removeTree(work + "/layer") }

@@ -42,7 +42,7 @@ extension ImageStore {
 
     /// Replaces `index.json`; the caller holds the index lock.
     func writeIndex(_ index: ImageIndex) throws {
-        try writeAtomically(indexPath, bytes: try OCIJSON.encode(index))
+        try FileIO.writeDurably(at: indexPath, bytes: try OCIJSON.encode(index))
     }
 
     /// Makes `refName` point at `manifest` in `index`. Other entries of the tag go; a

@@ -61,14 +61,12 @@ extension ImageStore {
         removeStaleTemporaries()
         return try withWorkDirectory { work in
             let rootfs = try makeLayerDirectory(in: work)
-            let blob = work + "/layer.tar"
-            let blobFD = open(blob, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard blobFD >= 0 else { throw SwrunError.system("open \(blob)") }
-            defer { close(blobFD) }
-            let digests = try extract(inputFD: inputFD, destination: rootfs, teeFD: blobFD)
-            guard fsync(blobFD) == 0 else { throw SwrunError.system("fsync \(blob)") }
-            try verifyBlob(fd: blobFD, path: blob, digest: digests.diffID, size: digests.size)
-            try publishBlob(blob, digest: digests.diffID)
+            // The tee'd blob is hashed again: what reached the file must be what was hashed.
+            let digests = try content.ingest { staged in
+                let digests = try extract(inputFD: inputFD, destination: rootfs, teeFD: staged.fd)
+                try content.commit(staged, expected: digests.diffID, size: digests.size)
+                return digests
+            }
             if !FileIO.exists(layerPath(digests.diffID)) {
                 try withLayerLock(digests.diffID) {
                     if !FileIO.exists(layerPath(digests.diffID)) {
@@ -111,7 +109,7 @@ extension ImageStore {
         guard synced == 0 else { throw SwrunError.system("syncfs \(rootfs)", errno: syncErrno) }
         let target = layerPath(diffID)
         guard rename(rootfs, target) == 0 else { throw SwrunError.system("rename \(rootfs) to \(target)") }
-        try syncDirectory(layersDirectory)
+        try FileIO.syncDirectory(layersDirectory)
     }
 
     /// `LayerExtractor.extract` with its DiffID parsed.

@@ -66,9 +66,9 @@ extension ImageStore {
         for image in verified {
             for (path, digest) in image.blobs where published.insert(digest).inserted {
                 if FileIO.exists(blobPath(digest)) { continue }
-                let copy = work + "/publish-" + digest.hex
-                try copyVerified(path, to: copy, digest: digest, linkable: files.ownsFiles)
-                try publishBlob(copy, digest: digest)
+                // Our own extracted copy is linked in; a user's file is copied and hashed again.
+                let (_, size, _) = try hashFile(path, in: files)
+                try content.ingest(contentsOf: path, digest: digest, size: size, linkable: files.ownsFiles)
             }
         }
         // The layers were unpacked to check their DiffIDs; keep them for `run`.
@@ -117,9 +117,7 @@ extension ImageStore {
         if let expected = image.configDigest, expected != configDigest {
             throw SwrunError(.corrupt, "load: config \(expected.short) has digest \(configDigest)")
         }
-        let config = try translatingOCIErrors {
-            try OCIJSON.decode(ImageConfigFile.self, from: configBytes, what: "config \(configDigest)")
-        }
+        let config = try OCIJSON.decode(ImageConfigFile.self, from: configBytes, what: "config \(configDigest)")
         guard config.rootfs.diffIDs.count == image.layers.count else {
             throw SwrunError(.corrupt, "load: image \(configDigest.short) has \(image.layers.count) layers but \(config.rootfs.diffIDs.count) diff_ids")
         }
@@ -164,7 +162,7 @@ extension ImageStore {
         let manifest = ImageManifest(
             config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
             layers: layers)
-        let bytes = try translatingOCIErrors { try OCIJSON.encode(manifest) }
+        let bytes = try OCIJSON.encode(manifest)
         let path = work + "-manifest.json"
         try FileIO.writeFile(path, bytes: bytes)
         let digest = Digest.sha256(of: bytes)
@@ -186,7 +184,7 @@ extension ImageStore {
         }
         return try entries.map { entry in
             let tags = try (entry.repoTags ?? []).map { tag in
-                try translatingOCIErrors { try Reference(parsing: tag) }
+                try Reference(parsing: tag)
             }
             let layers = try entry.layers.map { name in
                 let expected = Self.digestInName(name)
@@ -209,9 +207,7 @@ extension ImageStore {
 
     /// The images of an OCI layout's `index.json`.
     private func ociImages(_ files: ArchiveFiles) throws -> [ArchiveImage] {
-        let index = try translatingOCIErrors {
-            try OCIJSON.decode(ImageIndex.self, from: try files.read("index.json"), what: "index.json")
-        }
+        let index = try OCIJSON.decode(ImageIndex.self, from: try files.read("index.json"), what: "index.json")
         var images: [ArchiveImage] = []
         for entry in index.manifests {
             var target = entry
@@ -220,7 +216,7 @@ extension ImageStore {
                 guard Digest.sha256(of: bytes) == entry.digest else {
                     throw SwrunError(.corrupt, "load: index \(entry.digest.short) does not match its digest")
                 }
-                let nested = try translatingOCIErrors { try OCIJSON.decode(ImageIndex.self, from: bytes, what: "index \(entry.digest)") }
+                let nested = try OCIJSON.decode(ImageIndex.self, from: bytes, what: "index \(entry.digest)")
                 let architecture = HostSystem.goArch
                 guard let match = nested.manifests.first(where: {
                     MediaType.isManifest($0.mediaType) && ($0.platform == nil || $0.platform?.architecture == architecture)
@@ -229,9 +225,7 @@ extension ImageStore {
             }
             guard MediaType.isManifest(target.mediaType) else { continue }
             let manifestPath = try files.required(Self.blobName(target.digest))
-            let manifest = try translatingOCIErrors {
-                try OCIJSON.decode(ImageManifest.self, from: FileIO.readFile(manifestPath), what: "manifest \(target.digest)")
-            }
+            let manifest = try OCIJSON.decode(ImageManifest.self, from: FileIO.readFile(manifestPath), what: "manifest \(target.digest)")
             let tag = Self.tagOfIndexEntry(entry)
             let descriptor = Descriptor(mediaType: target.mediaType, digest: target.digest, size: target.size)
             if let position = images.firstIndex(where: { $0.manifest?.descriptor.digest == target.digest }) {
@@ -300,26 +294,8 @@ extension ImageStore {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SwrunError.system("open \(path)") }
         defer { Glibc.close(fd) }
-        let (digest, total) = try digestOfFile(fd: fd, path: path)
+        let (digest, total) = try ContentStore.digest(ofFD: fd, path: path)
         return (digest, total, Self.sniffMediaType(path))
-    }
-
-    /// Puts `path` at `target` (a file may back several blobs' names) and fsyncs it. A
-    /// `linkable` file (our own extracted copy, hashed as it was written, in a work dir
-    /// only this process writes) is hard-linked; a user's file is copied, never linked,
-    /// so later edits to it cannot change a stored blob, and the copy is checked
-    /// against `digest` once more.
-    private func copyVerified(_ path: String, to target: String, digest: Digest, linkable: Bool) throws {
-        if linkable {
-            guard link(path, target) == 0 else { throw SwrunError.system("link \(path) to \(target)") }
-        } else {
-            try FileIO.copyFile(path, to: target)
-        }
-        let fd = open(target, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SwrunError.system("open \(target)") }
-        defer { Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(target)") }
-        if !linkable { try verifyBlob(fd: fd, path: target, digest: digest, size: Self.fileSize(target)) }
     }
 }
 

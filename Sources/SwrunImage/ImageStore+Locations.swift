@@ -35,7 +35,7 @@ extension ImageStore {
             lines.removeAll { $0 == location }
             lines.append(location)
             let kept = lines.suffix(Self.maximumLocations)
-            try? writeAtomically(path, bytes: Array((kept.joined(separator: "\n") + "\n").utf8))
+            try? FileIO.writeDurably(at: path, bytes: Array((kept.joined(separator: "\n") + "\n").utf8))
         }
     }
 

@@ -45,9 +45,7 @@ extension ImageStore {
         guard MediaType.isManifest(mediaType) else {
             throw SwrunError(.unsupported, "\(reference.familiarName): unsupported manifest type \(mediaType)")
         }
-        let manifest = try translatingOCIErrors {
-            try OCIJSON.decode(ImageManifest.self, from: bytes, what: "manifest \(digest)")
-        }
+        let manifest = try OCIJSON.decode(ImageManifest.self, from: bytes, what: "manifest \(digest)")
         let manifestDescriptor = Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))
 
         if let existing = try? resolve(reference.fullName), existing.manifestDigest == digest {
@@ -56,7 +54,7 @@ extension ImageStore {
 
         // From the first "already there" check to the tag: see `collectionLockPath`.
         return try await whilePublishing { try await withWorkDirectory { work in
-            let config = try await fetchConfig(manifest.config, repository: repository, client: client, work: work)
+            let config = try await fetchConfig(manifest.config, repository: repository, client: client)
             guard config.file.rootfs.diffIDs.count == manifest.layers.count else {
                 throw SwrunError(.corrupt, "\(reference.familiarName): the manifest has \(manifest.layers.count) layers but the config \(config.file.rootfs.diffIDs.count) diff_ids")
             }
@@ -68,9 +66,12 @@ extension ImageStore {
                 work: work, events: events)
 
             // Everything checked out: publish blobs, then unpacked layers, then the tag.
-            if !FileIO.exists(blobPath(manifest.config.digest)) { try publishBlob(config.path, digest: manifest.config.digest) }
+            // The registry client checked each digest and size as the bytes arrived.
+            if let staged = config.staged {
+                try content.commit(staged, expected: manifest.config.digest, size: manifest.config.size, written: manifest.config.digest)
+            }
             for layer in fetched {
-                if !FileIO.exists(blobPath(layer.digest)) { try publishBlob(layer.blob, digest: layer.digest) }
+                try content.commit(layer.blob, expected: layer.digest, size: layer.size, written: layer.digest)
             }
             for layer in fetched { try adoptUnpackedLayer(layer.unpacked, diffID: layer.diffID) }
             _ = try storeBlob(bytes, mediaType: mediaType)
@@ -88,35 +89,33 @@ extension ImageStore {
         } }
     }
 
-    /// The image config: from the store if it is there, else fetched into `work`.
+    /// The image config: from the store if it is there, else fetched into an ingest
+    /// (`staged`) that `pull` commits once the layers have checked out.
     private func fetchConfig(
-        _ descriptor: Descriptor, repository: String, client: RegistryClient, work: String
-    ) async throws -> (file: ImageConfigFile, path: String) {
-        let path = work + "/config"
+        _ descriptor: Descriptor, repository: String, client: RegistryClient
+    ) async throws -> (file: ImageConfigFile, staged: StagedFile?) {
         if FileIO.exists(blobPath(descriptor.digest)) {
             let bytes = try readBlob(descriptor.digest)
-            return (try decodeConfig(bytes, descriptor.digest), path)
+            return (try decodeConfig(bytes, descriptor.digest), nil)
         }
         guard descriptor.size <= 16 << 20 else {
             throw SwrunError(.corrupt, "config \(descriptor.digest.short) claims \(descriptor.size) bytes")
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
-        defer { close(fd) }
-        try await client.fetchBlob(repository: repository, descriptor: descriptor, to: fd)
-        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
-        return (try decodeConfig(FileIO.readFile(path), descriptor.digest), path)
+        let staged = try content.beginIngest()
+        try await client.fetchBlob(repository: repository, descriptor: descriptor, to: staged.fd)
+        return (try decodeConfig(FileIO.readFile(staged.temporaryPath), descriptor.digest), staged)
     }
 
     private func decodeConfig(_ bytes: [UInt8], _ digest: Digest) throws -> ImageConfigFile {
-        try translatingOCIErrors { try OCIJSON.decode(ImageConfigFile.self, from: bytes, what: "config \(digest)") }
+        try OCIJSON.decode(ImageConfigFile.self, from: bytes, what: "config \(digest)")
     }
 
-    /// A layer downloaded and unpacked under `tmp/`, not yet in the store.
+    /// A layer downloaded into an ingest and unpacked under `tmp/`, not yet in the store.
     private struct FetchedLayer: Sendable {
         let digest: Digest
+        let size: Int64
         let diffID: Digest
-        let blob: String
+        let blob: StagedFile
         let unpacked: String
     }
 
@@ -153,24 +152,22 @@ extension ImageStore {
         }
     }
 
-    /// One layer: streamed to `work/<hex>.blob` (digest and size checked by the
-    /// client), then unpacked to `work/<hex>` with its DiffID checked.
+    /// One layer: streamed to an ingest (digest and size checked by the client), then
+    /// unpacked to `work/<hex>` with its DiffID checked. An ingest dropped on failure
+    /// removes itself.
     private func fetchLayer(
         _ layer: Descriptor, diffID: Digest, repository: String, client: RegistryClient, work: String,
         events: @escaping @Sendable (TransferEvent) -> Void
     ) async throws -> FetchedLayer {
-        let blob = work + "/" + layer.digest.hex + ".blob"
+        let blob = try content.beginIngest()
+        let fd = blob.fd
         let unpacked = work + "/" + layer.digest.hex
-        let fd = open(blob, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SwrunError.system("open \(blob)") }
-        defer { close(fd) }
         events(.layerStarted(layer.digest, size: layer.size))
         try await client.fetchBlob(repository: repository, descriptor: layer, to: fd) { bytes in
             events(.layerProgress(layer.digest, bytes: bytes, size: layer.size))
         }
         events(.layerExtracting(layer.digest))
-        guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(blob)") }
-        guard lseek(fd, 0, SEEK_SET) == 0 else { throw SwrunError.system("lseek \(blob)") }
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw SwrunError.system("lseek \(blob.temporaryPath)") }
         guard mkdir(unpacked, 0o755) == 0 else { throw SwrunError.system("mkdir \(unpacked)") }
         let digests: LayerDigests
         do {
@@ -182,6 +179,6 @@ extension ImageStore {
             throw SwrunError(.corrupt, "layer \(layer.digest.short) has DiffID \(digests.diffID), the config says \(diffID)")
         }
         events(.layerDone(layer.digest))
-        return FetchedLayer(digest: layer.digest, diffID: diffID, blob: blob, unpacked: unpacked)
+        return FetchedLayer(digest: layer.digest, size: layer.size, diffID: diffID, blob: blob, unpacked: unpacked)
     }
 }

@@ -59,7 +59,7 @@ extension ImageStore {
             manifest.mediaType = manifestType
             manifest.config.mediaType = target == .docker ? MediaType.dockerConfig : MediaType.ociConfig
             manifest.layers = try layers.map { try Self.layer($0, as: target) }
-            manifestBytes = try translatingOCIErrors { try OCIJSON.encode(manifest) }
+            manifestBytes = try OCIJSON.encode(manifest)
         }
 
         var sent = Set<Digest>()
@@ -120,25 +120,20 @@ extension ImageStore {
            FileIO.exists(blobPath(known.digest)) {
             return known
         }
-        return try withWorkDirectory { work in
-            let source = open(blobPath(layer.digest), O_RDONLY | O_CLOEXEC)
-            guard source >= 0 else { throw SwrunError(.notFound, "layer blob \(layer.digest) is missing from the store") }
-            defer { close(source) }
-            let path = work + "/layer.tar.gz"
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SwrunError.system("open \(path)") }
-            defer { close(fd) }
-            let written = try GzipCompressor.compress(inputFD: source, outputFD: fd)
+        let source = open(blobPath(layer.digest), O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw SwrunError(.notFound, "layer blob \(layer.digest) is missing from the store") }
+        defer { close(source) }
+        let compressed = try content.ingest { staged in
+            let written = try GzipCompressor.compress(inputFD: source, outputFD: staged.fd)
             guard let digest = try? Digest(parsing: written.digest) else {
                 throw SwrunError(.internalError, "gzip returned an invalid digest: \(written.digest)")
             }
-            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(path)") }
-            try publishBlob(path, digest: digest)
-            let compressed = Descriptor(mediaType: MediaType.ociLayerTarGzip, digest: digest, size: written.size)
-            try FileIO.makeDirectories(compressedDirectory)
-            try writeAtomically(record, bytes: Array("\(digest) \(written.size)\n".utf8))
-            return compressed
+            try content.commit(staged, size: written.size, written: digest)
+            return Descriptor(mediaType: MediaType.ociLayerTarGzip, digest: digest, size: written.size)
         }
+        try FileIO.makeDirectories(compressedDirectory)
+        try FileIO.writeDurably(at: record, bytes: Array("\(compressed.digest) \(compressed.size)\n".utf8))
+        return compressed
     }
 
     /// The digest of the gzip twin `push` made of the layer with DiffID hex `hex`.

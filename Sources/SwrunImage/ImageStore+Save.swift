@@ -66,7 +66,7 @@ extension ImageStore {
         try FileIO.makeDirectories(directory + "/blobs/sha256")
         for digest in blobDigests(images) {
             let target = directory + "/blobs/sha256/" + digest.hex
-            if !FileIO.exists(target) { try copyFile(blobPath(digest), to: target) }
+            if !FileIO.exists(target) { try FileIO.copyFile(blobPath(digest), to: target) }
         }
         for (name, bytes) in try layoutFiles(images, format: .ociDirectory) {
             try FileIO.writeFile(directory + "/" + name, bytes: bytes)
@@ -118,9 +118,7 @@ extension ImageStore {
                 index.manifests.append(entry)
             }
         }
-        var files: [(String, [UInt8])] = try translatingOCIErrors {
-            [("oci-layout", try OCIJSON.encode(ImageLayout())), ("index.json", try OCIJSON.encode(index))]
-        }
+        var files: [(String, [UInt8])] = try [("oci-layout", try OCIJSON.encode(ImageLayout())), ("index.json", try OCIJSON.encode(index))]
         guard format == .dockerArchive else { return files }
         let manifests = images.map { saved in
             DockerArchiveManifest(
@@ -144,25 +142,6 @@ extension ImageStore {
             throw SwrunError(.internalError, "encode manifest.json: \(error)")
         }
         return files
-    }
-
-    private func copyFile(_ source: String, to target: String) throws {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw SwrunError.system("open \(source)") }
-        defer { close(input) }
-        let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw SwrunError.system("open \(target)") }
-        defer { close(output) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(source)")
-            }
-            if count == 0 { break }
-            try FileIO.writeAll(output, Array(chunk[0..<count]), step: "write \(target)")
-        }
     }
 }
 

@@ -12,7 +12,8 @@ import SwrunOS
 /// `org.opencontainers.image.ref.name` = the full normalised name; an untagged image
 /// keeps an entry without that annotation.
 ///
-/// Every write goes to `tmp/`, is fsynced and verified, then renamed into place.
+/// Every write goes to a temporary file, is fsynced (and verified: blobs enter
+/// through `ContentStore`), then renamed into place.
 /// `index.json` changes under `flock` on `.index.lock`; each layer unpacks under its
 /// own `layers/.<hex>.lock`, so concurrent processes share one store safely.
 public final class ImageStore: Sendable {
@@ -20,8 +21,10 @@ public final class ImageStore: Sendable {
     public let root: String
     /// Where `resolveOrSeed` finds the default images' tarballs.
     let fixtureDirectory: String
+    /// The blobs, `blobs/sha256/<hex>`.
+    let content: ContentStore
 
-    var blobsDirectory: String { root + "/blobs/sha256" }
+    var blobsDirectory: String { content.directory }
     var layersDirectory: String { root + "/layers" }
     var tmpDirectory: String { root + "/tmp" }
     /// `<diffID hex>` → the gzip twin `push` made of a plain-tar layer.
@@ -54,12 +57,13 @@ public final class ImageStore: Sendable {
     init(root: String, fixtureDirectory: String) throws {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.fixtureDirectory = fixtureDirectory
+        self.content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)
         }
         let layoutPath = self.root + "/oci-layout"
         if !FileIO.exists(layoutPath) {
-            try writeAtomically(layoutPath, bytes: try OCIJSON.encode(ImageLayout()))
+            try FileIO.writeDurably(at: layoutPath, bytes: try OCIJSON.encode(ImageLayout()))
         }
         if !FileIO.exists(indexPath) {
             try FileLock.withExclusiveLock(indexLockPath) {
@@ -96,7 +100,7 @@ public final class ImageStore: Sendable {
     }
 
     /// The path of the blob with `digest`.
-    func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.hex }
+    func blobPath(_ digest: Digest) -> String { content.path(of: digest) }
 
     /// The path of the unpacked layer with `diffID`.
     func layerPath(_ diffID: Digest) -> String { layersDirectory + "/" + diffID.hex }

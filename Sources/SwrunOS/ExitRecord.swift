@@ -35,11 +35,12 @@ public struct ExitRecord: Sendable, Equatable {
         return ExitRecord(line: String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Writes the record atomically (temp file + rename).
-    public func write(to path: String) throws {
-        let tmp = path + ".tmp"
-        try FileIO.writeFile(tmp, line)
-        guard rename(tmp, path) == 0 else { throw SwrunError.system("rename \(path)") }
+    /// Writes the record through `FileIO.writeDurably`: never torn, and with
+    /// `.full` durability it survives a crash. The monitor of a --rm container writes
+    /// it `.atomic`: the record is deleted with the container a moment later, and two
+    /// fsyncs would lengthen every `run --rm` (see docs/design.md, Start speed).
+    public func write(to path: String, durability: StagedFile.Durability = .full) throws {
+        try FileIO.writeDurably(at: path, bytes: Array(line.utf8), durability: durability)
     }
 
     /// Now, in ns since the epoch.

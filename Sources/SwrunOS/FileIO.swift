@@ -139,6 +139,19 @@ public enum FileIO {
         let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw SwrunError.system("open \(target)") }
         defer { close(output) }
+        try copyContents(input, source: source, to: output, target: target)
+    }
+
+    /// Appends the content of the regular file at `source` to `output` (`target` names
+    /// it in errors), as `copyFile(_:to:)` does.
+    public static func copyFile(_ source: String, toFD output: Int32, named target: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SwrunError.system("open \(source)") }
+        defer { close(input) }
+        try copyContents(input, source: source, to: output, target: target)
+    }
+
+    private static func copyContents(_ input: Int32, source: String, to output: Int32, target: String) throws {
         while true {
             let copied = copy_file_range(input, nil, output, nil, 1 << 30, 0)
             if copied > 0 { continue }

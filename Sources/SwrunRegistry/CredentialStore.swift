@@ -134,26 +134,15 @@ public struct CredentialStore: Sendable {
         } catch {
             throw SwrunError(.internalError, "credentials \(path): encode: \(error)")
         }
-        let directory = FileIO.parentPath(path)
-        try FileIO.makeDirectories(directory, mode: 0o700)
-        let temporary = "\(directory)/.\(Self.baseName(path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SwrunError.system("credentials: create \(temporary)") }
-        var renamed = false
-        defer {
-            if !renamed { unlink(temporary) }
-        }
+        try FileIO.makeDirectories(FileIO.parentPath(path), mode: 0o700)
         do {
-            defer { close(fd) }
-            guard fchmod(fd, 0o600) == 0 else { throw SwrunError.system("credentials: chmod \(temporary)") }
-            try FileIO.writeAll(fd, Array(data) + [0x0a], step: "credentials: write \(temporary)")
-            guard fsync(fd) == 0 else { throw SwrunError.system("credentials: fsync \(temporary)") }
+            try FileIO.writeDurably(at: path, mode: 0o600) { fd in
+                // 0600 whatever the umask: the file holds passwords.
+                guard fchmod(fd, 0o600) == 0 else { throw SwrunError.system("chmod \(path)") }
+                try FileIO.writeAll(fd, Array(data) + [0x0a], step: "write \(path)")
+            }
+        } catch let error as SwrunError {
+            throw SwrunError(error.code, "credentials: \(error.message)", errno: error.errno)
         }
-        guard rename(temporary, path) == 0 else { throw SwrunError.system("credentials: rename to \(path)") }
-        renamed = true
-    }
-
-    private static func baseName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? "auth.json"
     }
 }

@@ -51,10 +51,12 @@ extension ContainerRuntime {
         }
         // The spec (for inspect) and the translated config (for start and exec) are
         // written while the container starts: swrun-init gets its config on the socket.
+        // A container that outlives this run has its records made durable then too.
         let runtimeSpec = spec.runtimeSpec
         return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
             try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
             try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+            if !state.autoRemove { try containers.syncRecords(of: id) }
         }
     }
 
@@ -125,7 +127,13 @@ extension ContainerRuntime {
         state.monitorPid = client.pid
         state.startedAt = Date()
         state.finishedAt = nil
-        try containers.save(state)
+        // Not fsynced: the fsyncs would add 0.5 ms and more to every start (more when
+        // other writers keep the journal busy). The rename replaces the record `run`
+        // made durable while the container started (or an earlier one); ext4 and btrfs
+        // write a file renamed over another before the rename commits, so a crash
+        // leaves one whole record or the other. What a crash loses (running, the
+        // pid) is stale after it anyway.
+        try containers.save(state, durability: .atomic)
         if detach {
             client.disconnect()
             return .running(id: state.id)

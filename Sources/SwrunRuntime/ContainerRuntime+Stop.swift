@@ -42,9 +42,10 @@ extension ContainerRuntime {
         let exitPath = directory + "/" + ExitRecord.fileName
         // Held until this returns, so a --rm container's monitor keeps the record
         // (and the directory) until it has been read.
-        let lock = open(directory + "/" + ExitRecord.waitLockName, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
-        if lock >= 0 { flock(lock, LOCK_SH) }
-        defer { if lock >= 0 { close(lock) } }
+        let lockPath = directory + "/" + ExitRecord.waitLockName
+        let lock = try? FileLock.open(lockPath, mode: 0o600)
+        if let lock { try? FileLock.lockShared(lock, path: lockPath) }
+        defer { if let lock { close(lock) } }
         // Made before the first look: the record's rename, a new state.json or the
         // directory going wakes every wait below.
         let changes = DirectoryWatch(directory)

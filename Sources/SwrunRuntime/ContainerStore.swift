@@ -18,11 +18,7 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Runs `body` holding an exclusive lock on the container list (name uniqueness).
     func withLock<T>(_ body: () throws -> T) throws -> T {
-        let fd = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SwrunError.system("open \(directory)/.lock") }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { throw SwrunError.system("flock containers") }
-        return try body()
+        try FileLock.withExclusiveLock(directory + "/.lock", mode: 0o600, body)
     }
 
     /// Creates the container's directory and first state, reserving its name.
@@ -37,21 +33,34 @@ public final class ContainerStore: @unchecked Sendable {
             for sub in [layout.upperDir, layout.workDir, layout.rootfs] {
                 guard mkdir(sub, 0o755) == 0 else { throw SwrunError.system("mkdir \(sub)") }
             }
-            try save(state)
+            // Not fsynced here, under the lock and on the start path: `run` syncs it
+            // while the container starts (`syncRecords`) unless it is --rm.
+            try save(state, durability: .atomic)
             try link(state.name, to: state.id)
         }
     }
 
-    /// Atomically replaces the container's state.json.
-    public func save(_ state: ContainerState) throws {
+    /// Replaces the container's state.json through `FileIO.writeDurably`: readers
+    /// never see it torn or empty. `.full` (the default) also makes it survive a
+    /// crash; `.atomic` is for the start path, where fsyncs cost 0.5 ms and more
+    /// (docs/design.md, Start speed).
+    public func save(_ state: ContainerState, durability: StagedFile.Durability = .full) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601withFractions
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(state)
-        let dir = path(of: state.id)
-        let tmp = dir + "/.state.json.tmp"
-        try FileIO.writeFile(tmp, String(decoding: data, as: UTF8.self), mode: 0o600)
-        guard Glibc.rename(tmp, dir + "/state.json") == 0 else { throw SwrunError.system("rename state.json") }
+        try FileIO.writeDurably(at: path(of: state.id) + "/state.json", bytes: Array(data), mode: 0o600, durability: durability)
+    }
+
+    /// Makes the records a container needs after a crash (state.json, the spec for
+    /// `inspect`, init.bin for `start`) and the directories that name them durable.
+    /// `run` calls it while swrun-init sets the container up, so the fsyncs overlap
+    /// that work instead of adding to it.
+    func syncRecords(of id: String) throws {
+        let dir = path(of: id)
+        for file in [dir + "/state.json", specPath(of: id), initConfigPath(of: id)] { try FileIO.syncFile(file) }
+        try FileIO.syncDirectory(dir)
+        try FileIO.syncDirectory(directory)
     }
 
     public func load(_ id: String) throws -> ContainerState {

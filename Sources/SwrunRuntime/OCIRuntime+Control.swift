@@ -121,9 +121,7 @@ extension OCIRuntime {
         try cgroup(of: record).create(limits: limits)
         if spec.linux == nil { spec.linux = RuntimeSpec.Linux() }
         spec.linux?.resources = merged
-        let dir = directory(of: id)
-        try FileIO.writeFile(dir + "/config.json.tmp", bytes: try spec.encoded(pretty: false), mode: 0o600)
-        guard rename(dir + "/config.json.tmp", dir + "/config.json") == 0 else { throw SwrunError.system("rename config.json") }
+        try FileIO.writeDurably(at: directory(of: id) + "/config.json", bytes: try spec.encoded(pretty: false), mode: 0o600)
     }
 }
 

@@ -72,7 +72,9 @@ extension OCIRuntime {
             var record = Record(id: id, bundle: bundle, rootfs: rootfs, pid: 0, pidStartTime: 0, created: Self.timestamp(),
                                 cgroupParent: location.parent, cgroupName: location.name, annotations: spec.annotations,
                                 owner: Self.ownerName())
-            try save(record)
+            // Saved again, durably, once the init's pid is known; a create that fails
+            // in between removes the state dir.
+            try save(record, durability: .atomic)
 
             let client = try MonitorClient.spawnForRuntime(config: config, preservedFDs: options.preserveFDs)
             defer { client.hangUp() }
@@ -173,16 +175,10 @@ extension OCIRuntime {
     }
 
     /// Decimal, no newline, written to a temporary file and renamed into place, so a
-    /// reader never sees a partial pid.
+    /// reader never sees a partial pid. Not fsynced (as runc's): a pid means nothing
+    /// after a crash.
     static func writePidFile(_ path: String, pid: Int32) throws {
-        let target = absolute(path)
-        let temp = target + ".\(getpid()).tmp"
-        try FileIO.writeFile(temp, String(pid), mode: 0o644)
-        guard rename(temp, target) == 0 else {
-            let err = errno
-            unlink(temp)
-            throw SwrunError.system("write pid file \(target)", errno: err)
-        }
+        try FileIO.writeDurably(at: absolute(path), bytes: Array(String(pid).utf8), durability: .atomic)
     }
 
     static func absolute(_ path: String) -> String {

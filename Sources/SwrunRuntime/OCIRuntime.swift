@@ -67,13 +67,11 @@ public struct OCIRuntime: Sendable {
         }
     }
 
-    func save(_ record: Record) throws {
+    func save(_ record: Record, durability: StagedFile.Durability = .full) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(record))
-        let dir = directory(of: record.id)
-        try FileIO.writeFile(dir + "/state.json.tmp", bytes: bytes, mode: 0o600)
-        guard rename(dir + "/state.json.tmp", dir + "/state.json") == 0 else { throw SwrunError.system("rename state.json") }
+        try FileIO.writeDurably(at: directory(of: record.id) + "/state.json", bytes: bytes, mode: 0o600, durability: durability)
     }
 
     /// The spec a container was created with (and updated since).

@@ -93,22 +93,13 @@ extension SeccompCompiler {
         return bytes
     }
 
+    /// Not fsynced: a pure cache. The filter carries its own checksum and key, so a
+    /// file a crash left short or empty is a miss that is compiled and written again,
+    /// and a first `run` need not wait for the disk.
     private static func writeCache(_ contents: [UInt8], to path: String, cacheDir: String) {
         makeDirectories(cacheDir)
-        let temporary = "\(path).tmp.\(getpid()).\(UInt32.random(in: 0 ... .max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { return }
-        var done = 0
-        var failed = false
-        while done < contents.count {
-            let n = contents.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + done }, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { failed = true; break }
-            done += n
-        }
-        if close(fd) != 0 { failed = true }
-        if failed || rename(temporary, path) != 0 {
-            unlink(temporary)
+        try? FileIO.writeDurably(at: path, mode: 0o600, durability: .atomic) { fd in
+            try FileIO.writeAll(fd, contents, step: "write \(path)")
         }
     }
 

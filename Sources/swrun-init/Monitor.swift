@@ -180,7 +180,8 @@ final class Monitor {
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
         if !config.exitPath.isEmpty {
-            try? ExitRecord(exitCode: code, finishedNanos: ExitRecord.nowNanos(), oomKilled: oomKilled()).write(to: config.exitPath)
+            try? ExitRecord(exitCode: code, finishedNanos: ExitRecord.nowNanos(), oomKilled: oomKilled())
+                .write(to: config.exitPath, durability: config.autoRemoveDirectory.isEmpty ? .full : .atomic)
         }
         removeCgroups()
         if control >= 0 {
@@ -208,11 +209,10 @@ final class Monitor {
     /// --rm deletes the container only once it gets the lock exclusively, so no
     /// waiter loses the code. A waiter that hangs (stopped) delays it 5 s at most.
     private func waitForWaiters(_ path: String) {
-        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
+        guard let fd = try? FileLock.open(path, mode: 0o600) else { return }
         defer { close(fd) }
         var tries = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 && tries < 500 {
+        while !FileLock.tryLock(fd) && tries < 500 {
             usleep(10_000)
             tries += 1
         }

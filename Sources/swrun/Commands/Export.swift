@@ -18,20 +18,14 @@ struct Export: ParsableCommand {
         let store = try global.imageStore()
         let state = try runtime.containers.lookup(container)
         let image = try store.resolve(state.imageID)
-        let fd: Int32
+        let upperDir = runtime.containers.filesystem(of: state.id).upperDir
         if let output {
-            fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SwrunError.system("open \(output)") }
-        } else {
-            guard isatty(1) == 0 else {
-                throw SwrunError(.invalidArgument, "cowardly refusing to save to a terminal. Use the -o flag or redirect")
-            }
-            fd = 1
+            try OutputFile.write(output) { fd in try store.exportFilesystem(of: image, upperDir: upperDir, to: fd) }
+            return
         }
-        defer { if fd != 1 { close(fd) } }
-        try store.exportFilesystem(of: image, upperDir: runtime.containers.filesystem(of: state.id).upperDir, to: fd)
-        if fd != 1 {
-            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(output ?? "")") }
+        guard isatty(1) == 0 else {
+            throw SwrunError(.invalidArgument, "cowardly refusing to save to a terminal. Use the -o flag or redirect")
         }
+        try store.exportFilesystem(of: image, upperDir: upperDir, to: 1)
     }
 }

@@ -32,19 +32,6 @@ struct Save: ParsableCommand {
             try store.save(images: images, format: archiveFormat, toFD: 1)
             return
         }
-        // Written beside the target and renamed, so a failed save leaves no partial file.
-        let temporary = output + ".swrun-tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SwrunError.system("open \(temporary)") }
-        do {
-            try store.save(images: images, format: archiveFormat, toFD: fd)
-            guard fsync(fd) == 0 else { throw SwrunError.system("fsync \(temporary)") }
-            close(fd)
-            guard rename(temporary, output) == 0 else { throw SwrunError.system("rename \(temporary) to \(output)") }
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
+        try OutputFile.write(output) { fd in try store.save(images: images, format: archiveFormat, toFD: fd) }
     }
 }
