@@ -70,7 +70,7 @@ let package = Package(
         // times per container), and a static binary starts without the dynamic loader's
         // relocations: --version in 1.6 ms instead of 2.8 ms here (release builds).
         .executableTarget(
-            name: "swrun-oci", dependencies: ["SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunSecurity"],
+            name: "swrun-oci", dependencies: ["SwrunRuntime", "SwrunOCI", "SwrunOS", "SwrunSecurity", "SwrunCgroups"],
             // Release only: a debug build keeps Foundation's unused references, which a
             // static link cannot resolve without dead stripping.
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
