@@ -38,18 +38,7 @@ enum CgroupFS {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SwrunError.system("open \(path)") }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(path)")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: try FileIO.readAll(fd, chunkSize: 4096, step: "read \(path)"), as: UTF8.self)
     }
 
     /// The content of `path`, or nil when it does not exist.

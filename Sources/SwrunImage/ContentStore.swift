@@ -43,16 +43,9 @@ struct ContentStore: Sendable {
     static func digest(ofFD fd: Int32, path: String) throws -> (Digest, Int64) {
         var hasher = DigestHasher()
         var total: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(path)")
-            }
-            if count == 0 { break }
-            hasher.update(chunk[0..<count])
-            total += Int64(count)
+        try FileIO.readChunks(fd, step: "read \(path)") { chunk in
+            hasher.update(chunk)
+            total += Int64(chunk.count)
         }
         return (hasher.finalize(), total)
     }

@@ -43,7 +43,7 @@ extension OverlayView {
             let output = open(host, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
             guard output >= 0 else { throw SwrunError.system("open \(host)") }
             defer { close(output) }
-            try Self.copyData(from: input, to: output, what: host)
+            try FileIO.copyData(from: input, to: output, what: host)
             _ = fchmod(output, mode)
         default:
             return
@@ -148,7 +148,7 @@ extension OverlayView {
                                     SW_RESOLVE_NO_SYMLINKS | SW_RESOLVE_BENEATH)
             guard output >= 0 else { throw SwrunError.system("open " + "/" + (parent.path + [name]).joined(separator: "/")) }
             defer { close(output) }
-            try Self.copyData(from: input, to: output, what: name)
+            try FileIO.copyData(from: input, to: output, what: name)
             _ = fchmod(output, mode)
         default:
             return
@@ -176,18 +176,5 @@ extension OverlayView {
             }
         }
         return components.last.map(String.init) ?? "/"
-    }
-
-    private static func copyData(from input: Int32, to output: Int32, what: String) throws {
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(what)")
-            }
-            if count == 0 { return }
-            try FileIO.writeAll(output, Array(chunk[0..<count]), step: "write \(what)")
-        }
     }
 }

@@ -51,18 +51,34 @@ public enum FileIO {
     }
 
     /// Everything readable from `fd` until end of file.
-    public static func readAll(_ fd: Int32, step: @autoclosure () -> String = "read") throws -> [UInt8] {
+    public static func readAll(_ fd: Int32, chunkSize: Int = 65536, step: @autoclosure () -> String = "read") throws -> [UInt8] {
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        try readChunks(fd, chunkSize: chunkSize, step: step()) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// Reads `fd` to its end, handing `body` each chunk read (EINTR retried): the one
+    /// read loop for hashing, copying and collecting.
+    public static func readChunks(
+        _ fd: Int32, chunkSize: Int = 1 << 20, step: @autoclosure () -> String = "read",
+        _ body: (ArraySlice<UInt8>) throws -> Void
+    ) throws {
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SwrunError.system(step())
             }
-            if n == 0 { return result }
-            result.append(contentsOf: chunk[0..<n])
+            if n == 0 { return }
+            try body(chunk[0..<n])
         }
+    }
+
+    /// Copies what is left to read from `input` to `output` (`what` names them in
+    /// errors), with `copy_file_range` where the kernel and filesystems allow it.
+    public static func copyData(from input: Int32, to output: Int32, what: String) throws {
+        try copyContents(input, source: what, to: output, target: what)
     }
 
     public static func readString(_ path: String) throws -> String {
@@ -160,16 +176,7 @@ public enum FileIO {
             if errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP { break }
             throw SwrunError.system("copy \(source) to \(target)")
         }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(source)")
-            }
-            if count == 0 { return }
-            try writeAll(output, Array(buffer[0..<count]), step: "write \(target)")
-        }
+        try readChunks(input, step: "read \(source)") { try writeAll(output, Array($0), step: "write \(target)") }
     }
 
     /// The target of the symlink at `path`.
