@@ -153,6 +153,19 @@ enum CgroupFS {
         return nil
     }
 
+    /// SIGKILLs what is left in the cgroup at `path` until it is empty, for at most
+    /// 5 s: a process forked meanwhile is caught on the next round.
+    static func killUntilEmpty(_ path: String, pids: () throws -> [Int32]) throws {
+        let empty = try waitUntil(seconds: 5) {
+            let left = try pids()
+            for pid in left { kill(pid, SIGKILL) }
+            return left.isEmpty
+        }
+        if !empty {
+            throw SwrunError(.system, "kill processes in cgroup \(path): still running after SIGKILL")
+        }
+    }
+
     /// Polls `condition` every millisecond (backing off to 10 ms) for about `seconds`.
     static func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
         var waited: UInt32 = 0

@@ -89,14 +89,7 @@ struct CgroupV1Manager: CgroupManager {
         let frozen = (try? freeze()) != nil
         for pid in try pids() { kill(pid, SIGKILL) }
         if frozen { try thaw() }
-        let empty = try CgroupFS.waitUntil(seconds: 5) {
-            let left = try pids()
-            for pid in left { kill(pid, SIGKILL) }
-            return left.isEmpty
-        }
-        if !empty {
-            throw SwrunError(.system, "kill processes in cgroup \(path): still running after SIGKILL")
-        }
+        try CgroupFS.killUntilEmpty(path, pids: pids)
     }
 
     func oomKilled() -> Bool {

@@ -109,14 +109,7 @@ struct CgroupV2Manager: CgroupManager {
             }
             // Without cgroup.kill (before Linux 5.14) signal each process; SIGKILL
             // reaches frozen processes on v2, so no thaw is needed.
-            let empty = try CgroupFS.waitUntil(seconds: 5) {
-                let left = try pids()
-                for pid in left { kill(pid, SIGKILL) }
-                return left.isEmpty
-            }
-            if !empty {
-                throw SwrunError(.system, "kill processes in cgroup \(path): still running after SIGKILL")
-            }
+            try CgroupFS.killUntilEmpty(path, pids: pids)
         }
         try CgroupFS.removeCgroupDirectory(directory)
     }
