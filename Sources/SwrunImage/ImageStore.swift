@@ -19,8 +19,6 @@ import SwrunOS
 public final class ImageStore: Sendable {
     /// The store's root directory (absolute).
     public let root: String
-    /// Where `resolveOrSeed` finds the default images' tarballs.
-    let fixtureDirectory: String
     /// The blobs, `blobs/sha256/<hex>`.
     let content: ContentStore
 
@@ -49,14 +47,8 @@ public final class ImageStore: Sendable {
 
     /// Opens the store at `root`, creating the directories, `oci-layout` and an empty
     /// `index.json` when they are missing.
-    public convenience init(root: String) throws {
-        try self.init(root: root, fixtureDirectory: Self.defaultFixtureDirectory)
-    }
-
-    /// Opens the store with the default images' tarballs in `fixtureDirectory`.
-    init(root: String, fixtureDirectory: String) throws {
+    public init(root: String) throws {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
-        self.fixtureDirectory = fixtureDirectory
         self.content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)

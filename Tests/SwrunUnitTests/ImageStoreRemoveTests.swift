@@ -14,7 +14,7 @@ private final class RemoveSandbox {
     init() throws {
         path = FileManager.default.temporaryDirectory.path + "/swrun-remove-test-" + UUID().uuidString
         try FileIO.makeDirectories(path)
-        store = try ImageStore(root: path + "/root", fixtureDirectory: path + "/no-fixtures")
+        store = try ImageStore(root: path + "/root")
     }
 
     deinit { try? FileIO.removeTree(path) }

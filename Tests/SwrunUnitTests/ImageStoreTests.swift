@@ -20,8 +20,8 @@ private final class StoreSandbox {
 
     deinit { try? FileIO.removeTree(path) }
 
-    func store(fixtures: String? = nil) throws -> ImageStore {
-        try ImageStore(root: root, fixtureDirectory: fixtures ?? path + "/no-fixtures")
+    func store() throws -> ImageStore {
+        try ImageStore(root: root)
     }
 
     /// A tar of a small rootfs whose files hold `content`, made by /usr/bin/tar.
@@ -337,10 +337,11 @@ struct ImageStoreTests {
         let tar = try sandbox.makeTar("busybox")
         guard rename(tar, fixtures + "/busybox.tar") == 0 else { throw SwrunError.system("rename") }
 
-        let stores = try (0..<3).map { _ in try sandbox.store(fixtures: fixtures) }
+        let stores = try (0..<3).map { _ in try sandbox.store() }
+        let defaults = DefaultImages(directory: fixtures)
         let results = Mutex<[Result<StoredImage, any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: stores.count) { i in
-            let result = Result { try stores[i].resolveOrSeed("busybox") }
+            let result = Result { try defaults.resolve("busybox", in: stores[i]) }
             results.withLock { $0.append(result) }
         }
         let images = try results.withLock { $0 }.map { try $0.get() }
@@ -348,19 +349,19 @@ struct ImageStoreTests {
         let image = try #require(images.first)
         #expect(image.repoTags == ["busybox:latest"])
         #expect(image.config.config?.cmd == ["sh"])
-        #expect(image.config.config?.env == [ImageStore.defaultPath])
+        #expect(image.config.config?.env == [DefaultImages.defaultPath])
         #expect(try stores[0].list().count == 1)
-        #expect(try stores[0].resolveOrSeed("docker.io/library/busybox:latest").id == image.id)
+        #expect(try defaults.resolve("docker.io/library/busybox:latest", in: stores[0]).id == image.id)
 
         let other = try StoreSandbox()
-        let otherImage = try other.store(fixtures: fixtures).resolveOrSeed("busybox:latest")
+        let otherImage = try defaults.resolve("busybox:latest", in: other.store())
         #expect(otherImage.id == image.id, "seeding is deterministic")
 
         expectSwrunError(.notFound, "scripts/swrun") {
-            _ = try stores[0].resolveOrSeed("debian")
+            _ = try defaults.resolve("debian", in: stores[0])
         }
         expectSwrunError(.notFound, "No such image: foo:latest", exactly: true) {
-            _ = try stores[0].resolveOrSeed("foo")
+            _ = try defaults.resolve("foo", in: stores[0])
         }
         expectSwrunError(.notFound, "No such image: busybox:1.0", exactly: true) { _ = try stores[0].resolve("busybox:1.0") }
     }
