@@ -65,11 +65,11 @@ extension ImageStore {
         let manifest = ImageManifest(config: configDescriptor, layers: squash ? [layer] : base.manifest.layers + [layer])
         let manifestDescriptor = try storeBlob(
             try OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-        return try updateIndex { index in
+        return try tagIndex.update { index in
             if let reference {
-                Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
+                TagIndex.setTag(reference.fullName, to: manifestDescriptor, in: &index)
             } else {
-                Self.addUntagged(manifestDescriptor, to: &index)
+                TagIndex.addUntagged(manifestDescriptor, to: &index)
             }
             return try image(for: manifestDescriptor, in: index)
         }

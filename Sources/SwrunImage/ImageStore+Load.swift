@@ -75,11 +75,11 @@ extension ImageStore {
         for image in verified {
             for (directory, diffID) in image.unpacked { try adoptUnpackedLayer(directory, diffID: diffID) }
         }
-        return try updateIndex { index in
+        return try tagIndex.update { index in
             var loaded: [LoadedImage] = []
             for image in verified {
-                if image.tags.isEmpty { Self.addUntagged(image.manifest, to: &index) }
-                for tag in image.tags { Self.setTag(tag.fullName, to: image.manifest, in: &index) }
+                if image.tags.isEmpty { TagIndex.addUntagged(image.manifest, to: &index) }
+                for tag in image.tags { TagIndex.setTag(tag.fullName, to: image.manifest, in: &index) }
                 let stored = try loadImage(image.manifest, repoTags: [])
                 loaded.append(LoadedImage(id: stored.id, tags: image.tags.map(\.familiarName)))
             }
@@ -248,7 +248,7 @@ extension ImageStore {
            reference.digest == nil {
             return reference
         }
-        guard let name = refName(of: entry), name.contains("/") || name.contains(":"),
+        guard let name = TagIndex.refName(of: entry), name.contains("/") || name.contains(":"),
               let reference = try? Reference(parsing: name), reference.digest == nil else { return nil }
         return reference
     }

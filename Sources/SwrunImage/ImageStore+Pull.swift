@@ -75,11 +75,11 @@ extension ImageStore {
             }
             for layer in fetched { try adoptUnpackedLayer(layer.unpacked, diffID: layer.diffID) }
             _ = try storeBlob(bytes, mediaType: mediaType)
-            let stored = try updateIndex { index in
+            let stored = try tagIndex.update { index in
                 if reference.digest == nil {
-                    Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
+                    TagIndex.setTag(reference.fullName, to: manifestDescriptor, in: &index)
                 } else {
-                    Self.addRepoDigest(reference.fullName, to: manifestDescriptor, in: &index)
+                    TagIndex.addRepoDigest(reference.fullName, to: manifestDescriptor, in: &index)
                 }
                 return try image(for: manifestDescriptor, in: index)
             }

@@ -21,14 +21,14 @@ public final class ImageStore: Sendable {
     public let root: String
     /// The blobs, `blobs/sha256/<hex>`.
     let content: ContentStore
+    /// The tags, `index.json`.
+    let tagIndex: TagIndex
 
     var blobsDirectory: String { content.directory }
     var layersDirectory: String { root + "/layers" }
     var tmpDirectory: String { root + "/tmp" }
     /// `<diffID hex>` → the gzip twin `push` made of a plain-tar layer.
     var compressedDirectory: String { root + "/compressed" }
-    var indexPath: String { root + "/index.json" }
-    var indexLockPath: String { root + "/.index.lock" }
     /// Held shared by whatever publishes blobs or layers until its index entry is
     /// written (commit, import, load, pull, push's gzip twins), and exclusively by
     /// garbage collection (rmi, prune): a blob or layer that another process has just
@@ -50,6 +50,7 @@ public final class ImageStore: Sendable {
     public init(root: String) throws {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
+        self.tagIndex = TagIndex(root: self.root)
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)
         }
@@ -57,11 +58,7 @@ public final class ImageStore: Sendable {
         if !FileIO.exists(layoutPath) {
             try FileIO.writeDurably(at: layoutPath, bytes: try OCIJSON.encode(ImageLayout()))
         }
-        if !FileIO.exists(indexPath) {
-            try FileLock.withExclusiveLock(indexLockPath) {
-                if !FileIO.exists(indexPath) { try writeIndex(ImageIndex()) }
-            }
-        }
+        try tagIndex.createIfMissing()
     }
 
     /// Resolves a name (a tag, normalised like docker: `busybox` is
@@ -69,7 +66,7 @@ public final class ImageStore: Sendable {
     /// (`sha256:…` or 64 hex), or a unique prefix of at least 3 hex of an image ID.
     /// Not found → `.notFound` "No such image: X"; a prefix of several IDs → `.conflict`.
     public func resolve(_ name: String) throws -> StoredImage {
-        let index = try readIndex()
+        let index = try tagIndex.read()
         if let id = Self.fullImageID(name) {
             if let image = try images(in: index).first(where: { $0.id == id }) { return image }
             throw SwrunError(.notFound, "No such image: \(name)")
@@ -88,7 +85,7 @@ public final class ImageStore: Sendable {
 
     /// Every image in `index.json`, once each, in index order.
     public func list() throws -> [StoredImage] {
-        try images(in: readIndex())
+        try images(in: tagIndex.read())
     }
 
     /// The path of the blob with `digest`.
@@ -107,13 +104,13 @@ public final class ImageStore: Sendable {
         let entry: Descriptor?
         if let digest = reference.digest {
             entry = index.manifests.first { descriptor in
-                descriptor.annotations?[Self.repoDigestKey] == reference.fullName
+                descriptor.annotations?[TagIndex.repoDigestKey] == reference.fullName
             } ?? index.manifests.first { descriptor in
                 descriptor.digest == digest
-                    && Self.refName(of: descriptor).flatMap { try? Reference(parsing: $0) }?.repository == reference.repository
+                    && TagIndex.refName(of: descriptor).flatMap { try? Reference(parsing: $0) }?.repository == reference.repository
             }
         } else {
-            entry = index.manifests.first { Self.refName(of: $0) == reference.fullName }
+            entry = index.manifests.first { TagIndex.refName(of: $0) == reference.fullName }
         }
         guard let entry else { return nil }
         return try image(for: platformManifest(for: entry), in: index)
@@ -154,7 +151,7 @@ public final class ImageStore: Sendable {
                 positions[target.digest] = position
                 groups.append((target, []))
             }
-            if let name = Self.refName(of: entry) {
+            if let name = TagIndex.refName(of: entry) {
                 groups[position].tags.append(Self.familiarName(ofRefName: name))
             }
         }
@@ -186,11 +183,6 @@ public final class ImageStore: Sendable {
         return StoredImage(
             id: manifest.config.digest, manifestDigest: descriptor.digest, manifest: manifest,
             config: config, repoTags: repoTags, manifestDescriptor: descriptor)
-    }
-
-    /// The tag annotation of an index entry.
-    static func refName(of descriptor: Descriptor) -> String? {
-        descriptor.annotations?[AnnotationKey.refName]
     }
 
     /// `docker.io/library/busybox:latest` → `busybox:latest`; other tools' ref names

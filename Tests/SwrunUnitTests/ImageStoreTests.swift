@@ -170,7 +170,7 @@ struct ImageStoreTests {
             ids.append(configDescriptor.digest)
             let manifest = ImageManifest(config: configDescriptor, layers: [])
             let manifestDescriptor = try store.storeBlob(OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-            try store.updateIndex { ImageStore.addUntagged(manifestDescriptor, to: &$0) }
+            try store.tagIndex.update { TagIndex.addUntagged(manifestDescriptor, to: &$0) }
         }
         let prefix = String(ids[0].hex.prefix(3))
         expectSwrunError(.conflict, prefix) { _ = try store.resolve(prefix) }
@@ -197,7 +197,7 @@ struct ImageStoreTests {
         #expect(Set(retagged.repoTags) == ["localhost:5000/team/app:v1", "app:latest"])
         #expect(try store.resolve(second.id.string).repoTags.isEmpty)
 
-        let index = try store.readIndex()
+        let index = try store.tagIndex.read()
         #expect(index.manifests.count == 3)
         #expect(Set(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] })
             == ["localhost:5000/team/app:v1", "docker.io/library/app:latest"])
@@ -216,7 +216,7 @@ struct ImageStoreTests {
         #expect(image.repoTags.isEmpty)
         #expect(image.config.history?.first?.comment == "Imported from -")
         #expect(try store.list().map(\.id) == [image.id])
-        #expect(try store.readIndex().manifests.first?.annotations == nil)
+        #expect(try store.tagIndex.read().manifests.first?.annotations == nil)
     }
 
     @Test("ensureUnpacked returns the layer dirs, unpacking missing ones from their blobs")
@@ -254,7 +254,7 @@ struct ImageStoreTests {
         let configDescriptor = try store.storeBlob(OCIJSON.encode(imported.config), mediaType: MediaType.ociConfig)
         let manifest = ImageManifest(config: configDescriptor, layers: [layer])
         let manifestDescriptor = try store.storeBlob(OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-        try store.updateIndex { ImageStore.setTag("docker.io/library/zstd:latest", to: manifestDescriptor, in: &$0) }
+        try store.tagIndex.update { TagIndex.setTag("docker.io/library/zstd:latest", to: manifestDescriptor, in: &$0) }
         try FileIO.removeTree(store.layerPath(diffID))
 
         let dirs = try store.ensureUnpacked(try store.resolve("zstd"))
@@ -280,12 +280,12 @@ struct ImageStoreTests {
             close(fd)
         }
         let before = [sandbox.listing(store.root + "/blobs"), sandbox.listing(store.root + "/layers")]
-        let indexBefore = try FileIO.readFile(store.indexPath)
+        let indexBefore = try FileIO.readFile(store.tagIndex.path)
 
         #expect(throws: SwrunError.self) { try sandbox.importFile(bad, into: store, tag: "ok") }
 
         #expect([sandbox.listing(store.root + "/blobs"), sandbox.listing(store.root + "/layers")] == before)
-        #expect(try FileIO.readFile(store.indexPath) == indexBefore)
+        #expect(try FileIO.readFile(store.tagIndex.path) == indexBefore)
         #expect(sandbox.listing(store.tmpDirectory).isEmpty)
         #expect(try store.resolve("ok").repoTags == ["ok:latest"])
     }
