@@ -82,7 +82,7 @@ extension ImageStore {
     /// on the first `run`, through the hardened extractor; images that are only
     /// saved or pushed never pay for it.
     private func commitBlob(_ write: (Int32) throws -> LayerDigests) throws -> Descriptor {
-        removeStaleTemporaries()
+        workArea.removeStale()
         return try content.ingest { staged in
             let digests = try write(staged.fd)
             guard let diffID = try? Digest(parsing: digests.diffID) else {

@@ -31,7 +31,7 @@ extension ImageStore {
         inputFD: Int32, config: ImageConfigFile.Config, created: String,
         history: ImageConfigFile.History, tags: [Reference]
     ) throws -> StoredImage {
-        let layer = try ingestLayer(inputFD: inputFD)
+        let layer = try layerStore.ingest(inputFD: inputFD)
         var step = history
         step.created = created
         let configFile = ImageConfigFile(

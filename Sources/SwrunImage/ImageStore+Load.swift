@@ -29,8 +29,8 @@ extension ImageStore {
     /// zstd) from `fd`, verifies every blob's digest and every layer's DiffID, and
     /// only then stores the images and moves their tags. Any mismatch stores nothing.
     public func load(fromFD fd: Int32) throws -> [LoadedImage] {
-        removeStaleTemporaries()
-        return try withWorkDirectory { work in
+        workArea.removeStale()
+        return try workArea.withDirectory { work in
             let files = try ArchiveFiles(fd: fd, directory: work + "/files")
             return try whilePublishing { try load(files, work: work) }
         }
@@ -40,8 +40,8 @@ extension ImageStore {
     /// `swrun save --format oci-dir` write), or an unpacked docker-archive. The
     /// directory is only read: its files are copied into the store, never linked.
     public func load(fromDirectory directory: String) throws -> [LoadedImage] {
-        removeStaleTemporaries()
-        return try withWorkDirectory { work in
+        workArea.removeStale()
+        return try workArea.withDirectory { work in
             let files = try ArchiveFiles(directory: directory)
             return try whilePublishing { try load(files, work: work) }
         }
@@ -73,7 +73,7 @@ extension ImageStore {
         }
         // The layers were unpacked to check their DiffIDs; keep them for `run`.
         for image in verified {
-            for (directory, diffID) in image.unpacked { try adoptUnpackedLayer(directory, diffID: diffID) }
+            for (directory, diffID) in image.unpacked { try layerStore.adopt(directory, diffID: diffID) }
         }
         return try tagIndex.update { index in
             var loaded: [LoadedImage] = []

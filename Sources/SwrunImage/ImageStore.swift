@@ -8,9 +8,10 @@ import SwrunOS
 
 /// The image store: an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`)
 /// plus `layers/<diffID hex>/` (unpacked layers for overlay) and `tmp/` (work in
-/// progress). Tags are `index.json` entries annotated with
-/// `org.opencontainers.image.ref.name` = the full normalised name; an untagged image
-/// keeps an entry without that annotation.
+/// progress). It is the image operations (resolve, list, import, commit, save/load,
+/// pull/push, remove and garbage collection, container filesystems) over three
+/// stores: `ContentStore` (the blobs), `TagIndex` (`index.json`, the tags) and
+/// `LayerStore` (the unpacked layers). Seeding the default images is `DefaultImages`.
 ///
 /// Every write goes to a temporary file, is fsynced (and verified: blobs enter
 /// through `ContentStore`), then renamed into place.
@@ -23,10 +24,14 @@ public final class ImageStore: Sendable {
     let content: ContentStore
     /// The tags, `index.json`.
     let tagIndex: TagIndex
+    /// The unpacked layers, `layers/<diffID hex>/`.
+    let layerStore: LayerStore
+    /// Work in progress, `tmp/`.
+    let workArea: WorkArea
 
     var blobsDirectory: String { content.directory }
-    var layersDirectory: String { root + "/layers" }
-    var tmpDirectory: String { root + "/tmp" }
+    var layersDirectory: String { layerStore.directory }
+    var tmpDirectory: String { workArea.directory }
     /// `<diffID hex>` → the gzip twin `push` made of a plain-tar layer.
     var compressedDirectory: String { root + "/compressed" }
     /// Held shared by whatever publishes blobs or layers until its index entry is
@@ -49,8 +54,12 @@ public final class ImageStore: Sendable {
     /// `index.json` when they are missing.
     public init(root: String) throws {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
-        self.content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
+        let content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
+        let workArea = WorkArea(directory: self.root + "/tmp", content: content)
+        self.content = content
+        self.workArea = workArea
         self.tagIndex = TagIndex(root: self.root)
+        self.layerStore = LayerStore(directory: self.root + "/layers", content: content, workArea: workArea)
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)
         }
@@ -92,7 +101,14 @@ public final class ImageStore: Sendable {
     func blobPath(_ digest: Digest) -> String { content.path(of: digest) }
 
     /// The path of the unpacked layer with `diffID`.
-    func layerPath(_ diffID: Digest) -> String { layersDirectory + "/" + diffID.hex }
+    func layerPath(_ diffID: Digest) -> String { layerStore.path(of: diffID) }
+
+    /// The unpacked layer directories of `image`, base first, for overlay's lowerdir.
+    /// Missing ones are unpacked from their blobs (tar, tar+gzip or tar+zstd), each
+    /// once even when several processes ask at the same time.
+    public func ensureUnpacked(_ image: StoredImage) throws -> [String] {
+        try layerStore.ensureUnpacked(image)
+    }
 
     /// `sha256:<64 hex>` or 64 bare hex, as an image ID.
     static func fullImageID(_ name: String) -> Digest? {

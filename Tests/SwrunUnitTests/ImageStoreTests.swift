@@ -323,7 +323,7 @@ struct ImageStoreTests {
         defer { close(fd) }
         #expect(flock(fd, LOCK_EX) == 0)
 
-        store.removeStaleTemporaries()
+        store.workArea.removeStale()
         #expect(!FileIO.exists(stale))
         #expect(FileIO.exists(held))
         #expect(FileIO.exists(fresh))
