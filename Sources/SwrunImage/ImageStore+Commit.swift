@@ -65,11 +65,11 @@ extension ImageStore {
         let manifest = ImageManifest(config: configDescriptor, layers: squash ? [layer] : base.manifest.layers + [layer])
         let manifestDescriptor = try storeBlob(
             try OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-        return try updateIndex { index in
+        return try tagIndex.update { index in
             if let reference {
-                Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
+                TagIndex.setTag(reference.fullName, to: manifestDescriptor, in: &index)
             } else {
-                Self.addUntagged(manifestDescriptor, to: &index)
+                TagIndex.addUntagged(manifestDescriptor, to: &index)
             }
             return try image(for: manifestDescriptor, in: index)
         }
@@ -82,7 +82,7 @@ extension ImageStore {
     /// on the first `run`, through the hardened extractor; images that are only
     /// saved or pushed never pay for it.
     private func commitBlob(_ write: (Int32) throws -> LayerDigests) throws -> Descriptor {
-        removeStaleTemporaries()
+        workArea.removeStale()
         return try content.ingest { staged in
             let digests = try write(staged.fd)
             guard let diffID = try? Digest(parsing: digests.diffID) else {

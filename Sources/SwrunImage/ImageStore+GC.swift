@@ -73,26 +73,9 @@ extension ImageStore {
             guard lstat(path, &st) == 0 else { continue }
             let doomed = doomedLayers.first { $0.hex == name }
             guard doomed != nil || st.st_ctim.tv_sec < cutoff else { continue }
-            try removeLayerDirectory(name)
+            try layerStore.remove(name)
         }
         return (doomedLayers, bytes)
-    }
-
-    /// Moves `layers/<name>` into a work directory under the layer's lock, then deletes
-    /// it there: a crash mid-delete never leaves a half-empty layer that looks unpacked.
-    private func removeLayerDirectory(_ name: String) throws {
-        let path = layersDirectory + "/" + name
-        try withWorkDirectory { work in
-            let moved = try FileLock.withExclusiveLock(layersDirectory + "/." + name + ".lock") { () throws -> Bool in
-                guard rename(path, work + "/layer") == 0 else {
-                    if errno == ENOENT { return false }
-                    throw SwrunError.system("rename \(path) to \(work)/layer")
-                }
-                try FileIO.syncDirectory(layersDirectory)
-                return true
-            }
-            if moved { try FileIO.removeTree(work + "/layer") }
-        }
     }
 
     /// Names in `directory`, without hidden ones (lock files).

@@ -31,7 +31,7 @@ extension ImageStore {
         inputFD: Int32, config: ImageConfigFile.Config, created: String,
         history: ImageConfigFile.History, tags: [Reference]
     ) throws -> StoredImage {
-        let layer = try ingestLayer(inputFD: inputFD)
+        let layer = try layerStore.ingest(inputFD: inputFD)
         var step = history
         step.created = created
         let configFile = ImageConfigFile(
@@ -42,12 +42,12 @@ extension ImageStore {
         let manifest = ImageManifest(config: configDescriptor, layers: [layer])
         let manifestDescriptor = try storeBlob(
             try OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-        return try updateIndex { index in
+        return try tagIndex.update { index in
             if tags.isEmpty {
-                Self.addUntagged(manifestDescriptor, to: &index)
+                TagIndex.addUntagged(manifestDescriptor, to: &index)
             }
             for reference in tags {
-                Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
+                TagIndex.setTag(reference.fullName, to: manifestDescriptor, in: &index)
             }
             return try image(for: manifestDescriptor, in: index)
         }

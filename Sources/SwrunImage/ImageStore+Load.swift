@@ -29,8 +29,8 @@ extension ImageStore {
     /// zstd) from `fd`, verifies every blob's digest and every layer's DiffID, and
     /// only then stores the images and moves their tags. Any mismatch stores nothing.
     public func load(fromFD fd: Int32) throws -> [LoadedImage] {
-        removeStaleTemporaries()
-        return try withWorkDirectory { work in
+        workArea.removeStale()
+        return try workArea.withDirectory { work in
             let files = try ArchiveFiles(fd: fd, directory: work + "/files")
             return try whilePublishing { try load(files, work: work) }
         }
@@ -40,8 +40,8 @@ extension ImageStore {
     /// `swrun save --format oci-dir` write), or an unpacked docker-archive. The
     /// directory is only read: its files are copied into the store, never linked.
     public func load(fromDirectory directory: String) throws -> [LoadedImage] {
-        removeStaleTemporaries()
-        return try withWorkDirectory { work in
+        workArea.removeStale()
+        return try workArea.withDirectory { work in
             let files = try ArchiveFiles(directory: directory)
             return try whilePublishing { try load(files, work: work) }
         }
@@ -73,13 +73,13 @@ extension ImageStore {
         }
         // The layers were unpacked to check their DiffIDs; keep them for `run`.
         for image in verified {
-            for (directory, diffID) in image.unpacked { try adoptUnpackedLayer(directory, diffID: diffID) }
+            for (directory, diffID) in image.unpacked { try layerStore.adopt(directory, diffID: diffID) }
         }
-        return try updateIndex { index in
+        return try tagIndex.update { index in
             var loaded: [LoadedImage] = []
             for image in verified {
-                if image.tags.isEmpty { Self.addUntagged(image.manifest, to: &index) }
-                for tag in image.tags { Self.setTag(tag.fullName, to: image.manifest, in: &index) }
+                if image.tags.isEmpty { TagIndex.addUntagged(image.manifest, to: &index) }
+                for tag in image.tags { TagIndex.setTag(tag.fullName, to: image.manifest, in: &index) }
                 let stored = try loadImage(image.manifest, repoTags: [])
                 loaded.append(LoadedImage(id: stored.id, tags: image.tags.map(\.familiarName)))
             }
@@ -248,7 +248,7 @@ extension ImageStore {
            reference.digest == nil {
             return reference
         }
-        guard let name = refName(of: entry), name.contains("/") || name.contains(":"),
+        guard let name = TagIndex.refName(of: entry), name.contains("/") || name.contains(":"),
               let reference = try? Reference(parsing: name), reference.digest == nil else { return nil }
         return reference
     }

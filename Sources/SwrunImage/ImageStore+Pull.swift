@@ -32,7 +32,7 @@ extension ImageStore {
         _ reference: Reference, client: RegistryClient, platform: PlatformChoice = .host,
         events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
     ) async throws -> PullResult {
-        removeStaleTemporaries()
+        workArea.removeStale()
         let repository = reference.path
         let named = reference.digest?.string ?? reference.tag ?? "latest"
         var (bytes, mediaType, digest) = try await client.manifest(repository: repository, reference: named)
@@ -53,7 +53,7 @@ extension ImageStore {
         }
 
         // From the first "already there" check to the tag: see `collectionLockPath`.
-        return try await whilePublishing { try await withWorkDirectory { work in
+        return try await whilePublishing { try await workArea.withDirectory { work in
             let config = try await fetchConfig(manifest.config, repository: repository, client: client)
             guard config.file.rootfs.diffIDs.count == manifest.layers.count else {
                 throw SwrunError(.corrupt, "\(reference.familiarName): the manifest has \(manifest.layers.count) layers but the config \(config.file.rootfs.diffIDs.count) diff_ids")
@@ -73,13 +73,13 @@ extension ImageStore {
             for layer in fetched {
                 try content.commit(layer.blob, expected: layer.digest, size: layer.size, written: layer.digest)
             }
-            for layer in fetched { try adoptUnpackedLayer(layer.unpacked, diffID: layer.diffID) }
+            for layer in fetched { try layerStore.adopt(layer.unpacked, diffID: layer.diffID) }
             _ = try storeBlob(bytes, mediaType: mediaType)
-            let stored = try updateIndex { index in
+            let stored = try tagIndex.update { index in
                 if reference.digest == nil {
-                    Self.setTag(reference.fullName, to: manifestDescriptor, in: &index)
+                    TagIndex.setTag(reference.fullName, to: manifestDescriptor, in: &index)
                 } else {
-                    Self.addRepoDigest(reference.fullName, to: manifestDescriptor, in: &index)
+                    TagIndex.addRepoDigest(reference.fullName, to: manifestDescriptor, in: &index)
                 }
                 return try image(for: manifestDescriptor, in: index)
             }

@@ -34,7 +34,7 @@ extension ImageStore {
         _ image: StoredImage, as reference: Reference, client: RegistryClient, uploadMode: UploadMode = .monolithic,
         format: ManifestFormat? = nil, events: @escaping @Sendable (TransferEvent) -> Void = { _ in }
     ) async throws -> PushResult {
-        removeStaleTemporaries()
+        workArea.removeStale()
         let repository = reference.path
         let taggedIn = image.repoTags.compactMap { try? Reference(parsing: $0) }
             .filter { $0.domain == reference.domain }

@@ -34,14 +34,14 @@ extension ImageStore {
     /// all under the index lock.
     public func removeImage(_ name: String, force: Bool, user: (Digest) -> ImageUser?) throws -> ImageRemoval {
         // Collection lock first, index lock second: publishers take them in that order.
-        try FileLock.withExclusiveLock(collectionLockPath) { try FileLock.withExclusiveLock(indexLockPath) {
-            var index = try readIndex()
+        try FileLock.withExclusiveLock(collectionLockPath) { try tagIndex.withLock {
+            var index = try tagIndex.read()
             let image = try resolve(name)
             // `repo@sha256:…` names the content, not a tag: it goes as an ID does.
             let byID = Self.isImageIDPrefix(name, of: image.id) || (try? Reference(parsing: name))?.digest != nil
             var removal = ImageRemoval()
             let isImage = { (entry: Descriptor) in self.stands(entry, for: image) }
-            let refNames = index.manifests.filter(isImage).compactMap(Self.refName(of:))
+            let refNames = index.manifests.filter(isImage).compactMap(TagIndex.refName(of:))
 
             if !byID {
                 if !force, refNames.count <= 1, let user = user(image.id) {
@@ -53,11 +53,11 @@ extension ImageStore {
                 let reference = try Self.tagReference(name)
                 let refName = refNames.contains(reference.fullName)
                     ? reference.fullName : refNames.first { Self.familiarName(ofRefName: $0) == name } ?? reference.fullName
-                Self.removeTag(refName, in: &index, where: isImage)
+                TagIndex.removeTag(refName, in: &index, where: isImage)
                 removal.untagged.append(Self.familiarName(ofRefName: refName))
                 if refNames.count > 1 || user(image.id)?.running == true {
                     // Other tags remain, or a running container keeps the now untagged image (docker's -f).
-                    try writeIndex(index)
+                    try tagIndex.write(index)
                     return removal
                 }
             } else {
@@ -79,7 +79,7 @@ extension ImageStore {
             }
             let entries = index.manifests.filter(isImage).map(\.digest)
             index.manifests.removeAll(where: isImage)
-            try writeIndex(index)
+            try tagIndex.write(index)
             removal.deleted.append(image.id)
             let collected = try collectGarbage(in: index, candidates: [image], entries: entries)
             removal.deleted += collected.layers
@@ -92,15 +92,15 @@ extension ImageStore {
     /// its tags), untagging them first, then collects what no remaining image uses.
     public func pruneImages(_ shouldRemove: (StoredImage) -> Bool) throws -> ImageRemoval {
         // Collection lock first, index lock second: publishers take them in that order.
-        try FileLock.withExclusiveLock(collectionLockPath) { try FileLock.withExclusiveLock(indexLockPath) {
-            var index = try readIndex()
+        try FileLock.withExclusiveLock(collectionLockPath) { try tagIndex.withLock {
+            var index = try tagIndex.read()
             let doomed = try images(in: index).filter(shouldRemove)
             var removal = ImageRemoval()
             guard !doomed.isEmpty else { return removal }
             let isDoomed = { (entry: Descriptor) in doomed.contains { self.stands(entry, for: $0) } }
             let entries = index.manifests.filter(isDoomed).map(\.digest)
             index.manifests.removeAll(where: isDoomed)
-            try writeIndex(index)
+            try tagIndex.write(index)
             for image in doomed {
                 removal.untagged += image.repoTags
                 removal.deleted.append(image.id)
@@ -123,19 +123,5 @@ extension ImageStore {
         if fullImageID(name) == id { return true }
         let prefix = name.hasPrefix("sha256:") ? String(name.dropFirst(7)) : name
         return prefix.count >= 3 && Digest.isLowercaseHex(prefix) && id.hex.hasPrefix(prefix)
-    }
-
-    /// Drops the tag `refName` from the image's entries (those `isImage` picks); the
-    /// last one becomes an untagged entry, so the image stays in the store.
-    static func removeTag(_ refName: String, in index: inout ImageIndex, where isImage: (Descriptor) -> Bool) {
-        let others = index.manifests.contains { isImage($0) && Self.refName(of: $0) != refName }
-        guard let position = index.manifests.firstIndex(where: { isImage($0) && Self.refName(of: $0) == refName })
-        else { return }
-        if others {
-            index.manifests.remove(at: position)
-        } else {
-            index.manifests[position].annotations?[AnnotationKey.refName] = nil
-            if index.manifests[position].annotations?.isEmpty == true { index.manifests[position].annotations = nil }
-        }
     }
 }

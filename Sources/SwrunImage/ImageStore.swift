@@ -8,9 +8,10 @@ import SwrunOS
 
 /// The image store: an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`)
 /// plus `layers/<diffID hex>/` (unpacked layers for overlay) and `tmp/` (work in
-/// progress). Tags are `index.json` entries annotated with
-/// `org.opencontainers.image.ref.name` = the full normalised name; an untagged image
-/// keeps an entry without that annotation.
+/// progress). It is the image operations (resolve, list, import, commit, save/load,
+/// pull/push, remove and garbage collection, container filesystems) over three
+/// stores: `ContentStore` (the blobs), `TagIndex` (`index.json`, the tags) and
+/// `LayerStore` (the unpacked layers). Seeding the default images is `DefaultImages`.
 ///
 /// Every write goes to a temporary file, is fsynced (and verified: blobs enter
 /// through `ContentStore`), then renamed into place.
@@ -19,18 +20,20 @@ import SwrunOS
 public final class ImageStore: Sendable {
     /// The store's root directory (absolute).
     public let root: String
-    /// Where `resolveOrSeed` finds the default images' tarballs.
-    let fixtureDirectory: String
     /// The blobs, `blobs/sha256/<hex>`.
     let content: ContentStore
+    /// The tags, `index.json`.
+    let tagIndex: TagIndex
+    /// The unpacked layers, `layers/<diffID hex>/`.
+    let layerStore: LayerStore
+    /// Work in progress, `tmp/`.
+    let workArea: WorkArea
 
     var blobsDirectory: String { content.directory }
-    var layersDirectory: String { root + "/layers" }
-    var tmpDirectory: String { root + "/tmp" }
+    var layersDirectory: String { layerStore.directory }
+    var tmpDirectory: String { workArea.directory }
     /// `<diffID hex>` → the gzip twin `push` made of a plain-tar layer.
     var compressedDirectory: String { root + "/compressed" }
-    var indexPath: String { root + "/index.json" }
-    var indexLockPath: String { root + "/.index.lock" }
     /// Held shared by whatever publishes blobs or layers until its index entry is
     /// written (commit, import, load, pull, push's gzip twins), and exclusively by
     /// garbage collection (rmi, prune): a blob or layer that another process has just
@@ -49,15 +52,14 @@ public final class ImageStore: Sendable {
 
     /// Opens the store at `root`, creating the directories, `oci-layout` and an empty
     /// `index.json` when they are missing.
-    public convenience init(root: String) throws {
-        try self.init(root: root, fixtureDirectory: Self.defaultFixtureDirectory)
-    }
-
-    /// Opens the store with the default images' tarballs in `fixtureDirectory`.
-    init(root: String, fixtureDirectory: String) throws {
+    public init(root: String) throws {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
-        self.fixtureDirectory = fixtureDirectory
-        self.content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
+        let content = ContentStore(directory: self.root + "/blobs/sha256", ingestDirectory: self.root + "/tmp")
+        let workArea = WorkArea(directory: self.root + "/tmp", content: content)
+        self.content = content
+        self.workArea = workArea
+        self.tagIndex = TagIndex(root: self.root)
+        self.layerStore = LayerStore(directory: self.root + "/layers", content: content, workArea: workArea)
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)
         }
@@ -65,11 +67,7 @@ public final class ImageStore: Sendable {
         if !FileIO.exists(layoutPath) {
             try FileIO.writeDurably(at: layoutPath, bytes: try OCIJSON.encode(ImageLayout()))
         }
-        if !FileIO.exists(indexPath) {
-            try FileLock.withExclusiveLock(indexLockPath) {
-                if !FileIO.exists(indexPath) { try writeIndex(ImageIndex()) }
-            }
-        }
+        try tagIndex.createIfMissing()
     }
 
     /// Resolves a name (a tag, normalised like docker: `busybox` is
@@ -77,7 +75,7 @@ public final class ImageStore: Sendable {
     /// (`sha256:…` or 64 hex), or a unique prefix of at least 3 hex of an image ID.
     /// Not found → `.notFound` "No such image: X"; a prefix of several IDs → `.conflict`.
     public func resolve(_ name: String) throws -> StoredImage {
-        let index = try readIndex()
+        let index = try tagIndex.read()
         if let id = Self.fullImageID(name) {
             if let image = try images(in: index).first(where: { $0.id == id }) { return image }
             throw SwrunError(.notFound, "No such image: \(name)")
@@ -96,14 +94,21 @@ public final class ImageStore: Sendable {
 
     /// Every image in `index.json`, once each, in index order.
     public func list() throws -> [StoredImage] {
-        try images(in: readIndex())
+        try images(in: tagIndex.read())
     }
 
     /// The path of the blob with `digest`.
     func blobPath(_ digest: Digest) -> String { content.path(of: digest) }
 
     /// The path of the unpacked layer with `diffID`.
-    func layerPath(_ diffID: Digest) -> String { layersDirectory + "/" + diffID.hex }
+    func layerPath(_ diffID: Digest) -> String { layerStore.path(of: diffID) }
+
+    /// The unpacked layer directories of `image`, base first, for overlay's lowerdir.
+    /// Missing ones are unpacked from their blobs (tar, tar+gzip or tar+zstd), each
+    /// once even when several processes ask at the same time.
+    public func ensureUnpacked(_ image: StoredImage) throws -> [String] {
+        try layerStore.ensureUnpacked(image)
+    }
 
     /// `sha256:<64 hex>` or 64 bare hex, as an image ID.
     static func fullImageID(_ name: String) -> Digest? {
@@ -115,13 +120,13 @@ public final class ImageStore: Sendable {
         let entry: Descriptor?
         if let digest = reference.digest {
             entry = index.manifests.first { descriptor in
-                descriptor.annotations?[Self.repoDigestKey] == reference.fullName
+                descriptor.annotations?[TagIndex.repoDigestKey] == reference.fullName
             } ?? index.manifests.first { descriptor in
                 descriptor.digest == digest
-                    && Self.refName(of: descriptor).flatMap { try? Reference(parsing: $0) }?.repository == reference.repository
+                    && TagIndex.refName(of: descriptor).flatMap { try? Reference(parsing: $0) }?.repository == reference.repository
             }
         } else {
-            entry = index.manifests.first { Self.refName(of: $0) == reference.fullName }
+            entry = index.manifests.first { TagIndex.refName(of: $0) == reference.fullName }
         }
         guard let entry else { return nil }
         return try image(for: platformManifest(for: entry), in: index)
@@ -162,7 +167,7 @@ public final class ImageStore: Sendable {
                 positions[target.digest] = position
                 groups.append((target, []))
             }
-            if let name = Self.refName(of: entry) {
+            if let name = TagIndex.refName(of: entry) {
                 groups[position].tags.append(Self.familiarName(ofRefName: name))
             }
         }
@@ -194,11 +199,6 @@ public final class ImageStore: Sendable {
         return StoredImage(
             id: manifest.config.digest, manifestDigest: descriptor.digest, manifest: manifest,
             config: config, repoTags: repoTags, manifestDescriptor: descriptor)
-    }
-
-    /// The tag annotation of an index entry.
-    static func refName(of descriptor: Descriptor) -> String? {
-        descriptor.annotations?[AnnotationKey.refName]
     }
 
     /// `docker.io/library/busybox:latest` → `busybox:latest`; other tools' ref names

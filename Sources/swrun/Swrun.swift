@@ -97,6 +97,12 @@ struct GlobalOptions: ParsableArguments {
         root ?? Self.leading["root"] ?? ProcessInfo.processInfo.environment["SWRUN_ROOT"] ?? "/var/lib/swrun"
     }
 
+    /// Where the default images' offline tarballs are: `$SWRUN_FIXTURES`, else `/var/cache/swrun/fixtures`.
+    var fixtureDirectory: String {
+        ProcessInfo.processInfo.environment["SWRUN_FIXTURES"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "/var/cache/swrun/fixtures"
+    }
+
     func logger() throws -> Logger {
         let logLevel = Self.leading["log-level"].flatMap { self.logLevel == "warning" ? $0 : nil } ?? self.logLevel
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {

@@ -14,7 +14,7 @@ private final class RemoveSandbox {
     init() throws {
         path = FileManager.default.temporaryDirectory.path + "/swrun-remove-test-" + UUID().uuidString
         try FileIO.makeDirectories(path)
-        store = try ImageStore(root: path + "/root", fixtureDirectory: path + "/no-fixtures")
+        store = try ImageStore(root: path + "/root")
     }
 
     deinit { try? FileIO.removeTree(path) }
@@ -215,7 +215,7 @@ struct ImageStoreRemoveTests {
         for config in [first, second] {
             let manifest = ImageManifest(config: config, layers: base.manifest.layers)
             let stored = try sandbox.store.storeBlob(OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-            try sandbox.store.updateIndex { ImageStore.addUntagged(stored, to: &$0) }
+            try sandbox.store.tagIndex.update { TagIndex.addUntagged(stored, to: &$0) }
         }
         let prefix = String(first.digest.hex.prefix(3))
         let error = #expect(throws: SwrunError.self) { try sandbox.store.removeImage(prefix, force: true, user: noUser) }
@@ -237,14 +237,14 @@ struct ImageStoreRemoveTests {
         let orphan = try sandbox.store.storeBlob(Array("orphan".utf8), mediaType: "application/octet-stream")
         try FileIO.makeDirectories(sandbox.store.root + "/layers/" + String(repeating: "ab", count: 32))
 
-        let index = try sandbox.store.readIndex()
-        try FileLock.withExclusiveLock(sandbox.store.indexLockPath) {
+        let index = try sandbox.store.tagIndex.read()
+        try FileLock.withExclusiveLock(sandbox.store.tagIndex.lockPath) {
             _ = try sandbox.store.collectGarbage(in: index, candidates: [])
         }
         #expect(sandbox.blobs().contains(orphan.digest.hex))
         #expect(sandbox.layers().count == 2)
 
-        try FileLock.withExclusiveLock(sandbox.store.indexLockPath) {
+        try FileLock.withExclusiveLock(sandbox.store.tagIndex.lockPath) {
             _ = try sandbox.store.collectGarbage(in: index, candidates: [], grace: -10)
         }
         #expect(sandbox.blobs() == blobs(of: image))

@@ -20,8 +20,8 @@ private final class StoreSandbox {
 
     deinit { try? FileIO.removeTree(path) }
 
-    func store(fixtures: String? = nil) throws -> ImageStore {
-        try ImageStore(root: root, fixtureDirectory: fixtures ?? path + "/no-fixtures")
+    func store() throws -> ImageStore {
+        try ImageStore(root: root)
     }
 
     /// A tar of a small rootfs whose files hold `content`, made by /usr/bin/tar.
@@ -170,7 +170,7 @@ struct ImageStoreTests {
             ids.append(configDescriptor.digest)
             let manifest = ImageManifest(config: configDescriptor, layers: [])
             let manifestDescriptor = try store.storeBlob(OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-            try store.updateIndex { ImageStore.addUntagged(manifestDescriptor, to: &$0) }
+            try store.tagIndex.update { TagIndex.addUntagged(manifestDescriptor, to: &$0) }
         }
         let prefix = String(ids[0].hex.prefix(3))
         expectSwrunError(.conflict, prefix) { _ = try store.resolve(prefix) }
@@ -197,7 +197,7 @@ struct ImageStoreTests {
         #expect(Set(retagged.repoTags) == ["localhost:5000/team/app:v1", "app:latest"])
         #expect(try store.resolve(second.id.string).repoTags.isEmpty)
 
-        let index = try store.readIndex()
+        let index = try store.tagIndex.read()
         #expect(index.manifests.count == 3)
         #expect(Set(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] })
             == ["localhost:5000/team/app:v1", "docker.io/library/app:latest"])
@@ -216,7 +216,7 @@ struct ImageStoreTests {
         #expect(image.repoTags.isEmpty)
         #expect(image.config.history?.first?.comment == "Imported from -")
         #expect(try store.list().map(\.id) == [image.id])
-        #expect(try store.readIndex().manifests.first?.annotations == nil)
+        #expect(try store.tagIndex.read().manifests.first?.annotations == nil)
     }
 
     @Test("ensureUnpacked returns the layer dirs, unpacking missing ones from their blobs")
@@ -254,7 +254,7 @@ struct ImageStoreTests {
         let configDescriptor = try store.storeBlob(OCIJSON.encode(imported.config), mediaType: MediaType.ociConfig)
         let manifest = ImageManifest(config: configDescriptor, layers: [layer])
         let manifestDescriptor = try store.storeBlob(OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
-        try store.updateIndex { ImageStore.setTag("docker.io/library/zstd:latest", to: manifestDescriptor, in: &$0) }
+        try store.tagIndex.update { TagIndex.setTag("docker.io/library/zstd:latest", to: manifestDescriptor, in: &$0) }
         try FileIO.removeTree(store.layerPath(diffID))
 
         let dirs = try store.ensureUnpacked(try store.resolve("zstd"))
@@ -280,12 +280,12 @@ struct ImageStoreTests {
             close(fd)
         }
         let before = [sandbox.listing(store.root + "/blobs"), sandbox.listing(store.root + "/layers")]
-        let indexBefore = try FileIO.readFile(store.indexPath)
+        let indexBefore = try FileIO.readFile(store.tagIndex.path)
 
         #expect(throws: SwrunError.self) { try sandbox.importFile(bad, into: store, tag: "ok") }
 
         #expect([sandbox.listing(store.root + "/blobs"), sandbox.listing(store.root + "/layers")] == before)
-        #expect(try FileIO.readFile(store.indexPath) == indexBefore)
+        #expect(try FileIO.readFile(store.tagIndex.path) == indexBefore)
         #expect(sandbox.listing(store.tmpDirectory).isEmpty)
         #expect(try store.resolve("ok").repoTags == ["ok:latest"])
     }
@@ -323,7 +323,7 @@ struct ImageStoreTests {
         defer { close(fd) }
         #expect(flock(fd, LOCK_EX) == 0)
 
-        store.removeStaleTemporaries()
+        store.workArea.removeStale()
         #expect(!FileIO.exists(stale))
         #expect(FileIO.exists(held))
         #expect(FileIO.exists(fresh))
@@ -337,10 +337,11 @@ struct ImageStoreTests {
         let tar = try sandbox.makeTar("busybox")
         guard rename(tar, fixtures + "/busybox.tar") == 0 else { throw SwrunError.system("rename") }
 
-        let stores = try (0..<3).map { _ in try sandbox.store(fixtures: fixtures) }
+        let stores = try (0..<3).map { _ in try sandbox.store() }
+        let defaults = DefaultImages(directory: fixtures)
         let results = Mutex<[Result<StoredImage, any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: stores.count) { i in
-            let result = Result { try stores[i].resolveOrSeed("busybox") }
+            let result = Result { try defaults.resolve("busybox", in: stores[i]) }
             results.withLock { $0.append(result) }
         }
         let images = try results.withLock { $0 }.map { try $0.get() }
@@ -348,19 +349,19 @@ struct ImageStoreTests {
         let image = try #require(images.first)
         #expect(image.repoTags == ["busybox:latest"])
         #expect(image.config.config?.cmd == ["sh"])
-        #expect(image.config.config?.env == [ImageStore.defaultPath])
+        #expect(image.config.config?.env == [DefaultImages.defaultPath])
         #expect(try stores[0].list().count == 1)
-        #expect(try stores[0].resolveOrSeed("docker.io/library/busybox:latest").id == image.id)
+        #expect(try defaults.resolve("docker.io/library/busybox:latest", in: stores[0]).id == image.id)
 
         let other = try StoreSandbox()
-        let otherImage = try other.store(fixtures: fixtures).resolveOrSeed("busybox:latest")
+        let otherImage = try defaults.resolve("busybox:latest", in: other.store())
         #expect(otherImage.id == image.id, "seeding is deterministic")
 
         expectSwrunError(.notFound, "scripts/swrun") {
-            _ = try stores[0].resolveOrSeed("debian")
+            _ = try defaults.resolve("debian", in: stores[0])
         }
         expectSwrunError(.notFound, "No such image: foo:latest", exactly: true) {
-            _ = try stores[0].resolveOrSeed("foo")
+            _ = try defaults.resolve("foo", in: stores[0])
         }
         expectSwrunError(.notFound, "No such image: busybox:1.0", exactly: true) { _ = try stores[0].resolve("busybox:1.0") }
     }

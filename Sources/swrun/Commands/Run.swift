@@ -100,7 +100,7 @@ struct RunRequest {
     /// The image, seeded or pulled (progress on stderr, as docker) if it is missing.
     static func resolveOrPull(_ name: String, store: ImageStore, global: GlobalOptions) throws -> StoredImage {
         do {
-            return try store.resolveOrSeed(name)
+            return try DefaultImages(directory: global.fixtureDirectory).resolve(name, in: store)
         } catch let error as SwrunError where error.code == .notFound {
             guard let reference = try? Reference(parsing: name) else { throw error }
             FileHandle.standardError.write(Data("Unable to find image '\(reference.familiarName)' locally\n".utf8))

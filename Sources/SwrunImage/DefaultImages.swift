@@ -1,13 +1,15 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import SwrunOCI
 import SwrunOS
 
-extension ImageStore {
+/// The images swrun creates offline (busybox, debian) from rootfs tarballs built on
+/// this host, kept in `directory`. Seeding lives outside the store: the store never
+/// looks for tarballs, the CLI says where they are.
+public struct DefaultImages: Sendable {
     /// An image swrun can create offline from a rootfs tarball built on this host.
-    struct DefaultImage: Sendable {
+    struct Image: Sendable {
         /// The full names it is tagged with.
         let tags: [String]
         /// The tarball's file name in the fixture directory.
@@ -19,43 +21,45 @@ extension ImageStore {
 
     static let defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    static let defaultImages = [
-        DefaultImage(
+    static let images = [
+        Image(
             tags: ["docker.io/library/busybox:latest"], fixture: "busybox.tar",
             buildScript: "build-busybox.sh", cmd: ["sh"]),
-        DefaultImage(
+        Image(
             tags: ["docker.io/library/debian:bookworm", "docker.io/library/debian:latest"], fixture: "debian.tar",
             buildScript: "build-debian.sh", cmd: ["bash"]),
     ]
 
-    /// Where the default images' tarballs are: `$SWRUN_FIXTURES`, else `/var/cache/swrun/fixtures`.
-    static var defaultFixtureDirectory: String {
-        ProcessInfo.processInfo.environment["SWRUN_FIXTURES"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "/var/cache/swrun/fixtures"
+    /// Where the tarballs are.
+    public let directory: String
+
+    /// The default images whose tarballs are in `directory`.
+    public init(directory: String) {
+        self.directory = directory
     }
 
-    /// Like `resolve`, but a default image (`busybox`, `debian`, `debian:bookworm`)
+    /// Like `store.resolve`, but a default image (`busybox`, `debian`, `debian:bookworm`)
     /// missing from the store is first imported from its offline tarball. Other
     /// missing names → `.notFound` (the caller may pull them).
-    public func resolveOrSeed(_ name: String) throws -> StoredImage {
+    public func resolve(_ name: String, in store: ImageStore) throws -> StoredImage {
         do {
-            return try resolve(name)
+            return try store.resolve(name)
         } catch let error as SwrunError where error.code == .notFound {
             guard let reference = try? Reference(parsing: name), reference.digest == nil else { throw error }
-            guard let image = Self.defaultImages.first(where: { $0.tags.contains(reference.fullName) }) else {
+            guard let image = Self.images.first(where: { $0.tags.contains(reference.fullName) }) else {
                 throw SwrunError(.notFound, "No such image: \(reference.familiarName)")
             }
-            return try seed(image, requested: reference)
+            return try seed(image, requested: reference, in: store)
         }
     }
 
     /// Imports a default image under the store's seed lock, unless another process
     /// did while this one waited for it.
-    private func seed(_ image: DefaultImage, requested: Reference) throws -> StoredImage {
-        let path = fixtureDirectory + "/" + image.fixture
-        return try FileLock.withExclusiveLock(root + "/.seed.lock") {
+    private func seed(_ image: Image, requested: Reference, in store: ImageStore) throws -> StoredImage {
+        let path = directory + "/" + image.fixture
+        return try FileLock.withExclusiveLock(store.root + "/.seed.lock") {
             do {
-                return try resolve(requested.fullName)
+                return try store.resolve(requested.fullName)
             } catch let error as SwrunError where error.code == .notFound {}
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -74,7 +78,7 @@ extension ImageStore {
             // every store seeded from the same tarball.
             let created = Timestamp.format(seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec))
             let tags = try image.tags.map(Reference.init(parsing:))
-            return try importImage(
+            return try store.importImage(
                 inputFD: fd, config: .init(env: [Self.defaultPath], cmd: image.cmd), created: created,
                 history: .init(createdBy: "swrun import \(image.fixture)", comment: "Imported from \(image.fixture)"),
                 tags: tags)
