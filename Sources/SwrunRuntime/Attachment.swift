@@ -64,20 +64,29 @@ extension MonitorClient {
         var stdinOpen = options.stdin
         var matched = 0
         var buffer = [UInt8](repeating: 0, count: 32768)
+        // Messages for the monitor that its socket had no room for. Sends never block
+        // and the socket is always read: a client blocked sending input while the
+        // monitor was blocked sending output to it was a deadlock (`run -i … cat` of a
+        // few MB). While some wait, stdin is not read, so this holds one read at most.
+        var outbox: [[UInt8]] = []
         while true {
-            var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
+            var fds = [pollfd(fd: socket.fd, events: Int16(outbox.isEmpty ? POLLIN : POLLIN | POLLOUT), revents: 0),
                        pollfd(fd: relay.fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: stdinOpen && outbox.isEmpty ? 0 : -1, events: Int16(POLLIN), revents: 0)]
             if poll(&fds, 3, -1) < 0 {
                 if errno == EINTR { continue }
                 throw SwrunError.system("poll")
             }
+            if fds[0].revents & Int16(POLLOUT) != 0 { sendQueued(&outbox) }
             if fds[1].revents != 0 {
                 for sig in relay.drain() {
                     if sig == SIGWINCH {
                         var rows: UInt16 = 0
                         var cols: UInt16 = 0
-                        if sw_get_winsize(0, &rows, &cols) == 0 { send(.resize(rows: UInt64(rows), columns: UInt64(cols))) }
+                        if sw_get_winsize(0, &rows, &cols) == 0 {
+                            outbox.append(ClientMessage.resize(rows: UInt64(rows), columns: UInt64(cols)).encoded())
+                            sendQueued(&outbox)
+                        }
                     } else {
                         kill(containerPid, sig)
                     }
@@ -92,7 +101,8 @@ extension MonitorClient {
                             if byte == options.detachKeys[matched] {
                                 matched += 1
                                 if matched == options.detachKeys.count {
-                                    if !out.isEmpty { send(.stdin(out)) }
+                                    if !out.isEmpty { outbox.append(ClientMessage.stdin(out).encoded()) }
+                                    sendAll(outbox)
                                     disconnect()
                                     return .detached
                                 }
@@ -105,13 +115,17 @@ extension MonitorClient {
                         }
                         out.append(byte)
                     }
-                    if !out.isEmpty { send(.stdin(out)) }
+                    if !out.isEmpty {
+                        outbox.append(ClientMessage.stdin(out).encoded())
+                        sendQueued(&outbox)
+                    }
                 } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                     stdinOpen = false
-                    send(.closeStdin)
+                    outbox.append(ClientMessage.closeStdin.encoded())
+                    sendQueued(&outbox)
                 }
             }
-            if fds[0].revents != 0 {
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 guard let message = try socket.receive() else {
                     throw SwrunError(.internalError, "the container's monitor went away")
                 }

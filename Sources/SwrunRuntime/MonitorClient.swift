@@ -86,6 +86,32 @@ final class MonitorClient {
         if (try? socket.send(message.encoded())) == nil { connected = false }
     }
 
+    /// Sends the queued encoded messages the socket takes now, in order, without
+    /// blocking; what is left waits for POLLOUT. A monitor that went away empties the
+    /// queue (its end of file shows on the receiving side).
+    func sendQueued(_ queue: inout [[UInt8]]) {
+        while let first = queue.first {
+            guard connected else {
+                queue = []
+                return
+            }
+            switch try? socket.trySend(first) {
+            case true?: queue.removeFirst()
+            case false?: return
+            case nil:
+                connected = false
+                queue = []
+            }
+        }
+    }
+
+    /// Sends the queued messages, waiting for room; for the last words before a detach.
+    func sendAll(_ queue: [[UInt8]]) {
+        for message in queue where connected {
+            if (try? socket.send(message)) == nil { connected = false }
+        }
+    }
+
     /// Detaches: the monitor carries on alone.
     func disconnect() {
         guard connected else { return }

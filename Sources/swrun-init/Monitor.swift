@@ -26,6 +26,11 @@ final class Monitor {
     /// (`run -i … cat` of a few MB).
     private var pendingInput: [UInt8] = []
     private var closeInputWhenDrained = false
+    /// Output reports the client's socket had no room for. Sends to the client never
+    /// block and the container's streams are not read while some wait (so this holds
+    /// one read per stream at most): a blocking send here, with the client blocked
+    /// sending input this loop no longer read, was the other half of that deadlock.
+    private var pendingOutput: [[UInt8]] = []
 
     init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32) {
         self.config = config
@@ -52,15 +57,18 @@ final class Monitor {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var drainDeadline: Int64 = 0
         while status == nil || !outputs.isEmpty {
-            var fds: [pollfd] = outputs.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            let readOutputs = pendingOutput.isEmpty
+            var fds: [pollfd] = outputs.map { pollfd(fd: readOutputs ? $0.fd : -1, events: Int16(POLLIN), revents: 0) }
             let controlIndex = fds.count
-            fds.append(pollfd(fd: status == nil && pendingInput.isEmpty ? control : -1, events: Int16(POLLIN), revents: 0))
+            let readControl = status == nil && pendingInput.isEmpty
+            fds.append(pollfd(fd: readControl || !readOutputs ? control : -1,
+                              events: Int16((readControl ? POLLIN : 0) | (readOutputs ? 0 : POLLOUT)), revents: 0))
             let inputIndex = fds.count
             fds.append(pollfd(fd: status == nil && !pendingInput.isEmpty ? input : -1, events: Int16(POLLOUT), revents: 0))
             let signalIndex = fds.count
             fds.append(pollfd(fd: status == nil ? signals : -1, events: Int16(POLLIN), revents: 0))
             var timeout: Int32 = -1
-            if status != nil {
+            if status != nil && readOutputs {
                 // PID 1 is gone and the kernel kills the rest of its PID namespace:
                 // the streams close soon. Don't wait forever for one held elsewhere.
                 let left = drainDeadline - Self.nowMillis()
@@ -92,7 +100,9 @@ final class Monitor {
                 if fd != master { close(fd) }
             }
             if fds[inputIndex].revents != 0 { flushInput() }
-            if fds[controlIndex].revents != 0 { readClient() }
+            let controlEvents = fds[controlIndex].revents
+            if !readOutputs && controlEvents != 0 { flushOutput() }
+            if readControl && control >= 0 && controlEvents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readClient() }
         }
         finish()
     }
@@ -113,12 +123,24 @@ final class Monitor {
         var start = bytes.startIndex
         while start < bytes.endIndex {
             let end = min(start + 32768, bytes.endIndex)
-            if (try? SeqPacket(fd: control).send(InitReport.output(stream: stream, data: Array(bytes[start..<end])).encoded())) == nil {
+            pendingOutput.append(InitReport.output(stream: stream, data: Array(bytes[start..<end])).encoded())
+            start = end
+        }
+        flushOutput()
+    }
+
+    /// Sends the client what its socket takes now, in order.
+    private func flushOutput() {
+        while let first = pendingOutput.first, control >= 0 {
+            switch try? SeqPacket(fd: control).trySend(first) {
+            case true?: pendingOutput.removeFirst()
+            case false?: return
+            case nil:
                 dropClient()
                 return
             }
-            start = end
         }
+        pendingOutput = []
     }
 
     private func readClient() {
@@ -148,7 +170,9 @@ final class Monitor {
         }
         while !pendingInput.isEmpty {
             let n = pendingInput.withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
-            if n > 0 {
+            if n == pendingInput.count {
+                pendingInput = []  // Frees the buffer: idle monitors stay small.
+            } else if n > 0 {
                 pendingInput.removeFirst(n)
             } else if n < 0 && errno == EINTR {
                 continue
@@ -170,6 +194,7 @@ final class Monitor {
         if control >= 0 { close(control) }
         control = -1
         pendingInput = []
+        pendingOutput = []
         if input >= 0 && input != master {
             close(input)
             input = -1
@@ -184,6 +209,15 @@ final class Monitor {
                 .write(to: config.exitPath, durability: config.autoRemoveDirectory.isEmpty ? .full : .atomic)
         }
         removeCgroups()
+        if control >= 0 {
+            let client = SeqPacket(fd: control)
+            // The last output goes before the exit report; the client always reads, so
+            // waiting for room here cannot deadlock.
+            for message in pendingOutput where control >= 0 {
+                if (try? client.send(message)) == nil { dropClient() }
+            }
+            pendingOutput = []
+        }
         if control >= 0 {
             let client = SeqPacket(fd: control)
             if (try? client.send(InitReport.exited(status: wstatus).encoded())) != nil {

@@ -24,6 +24,21 @@ public struct SeqPacket: Sendable {
         guard sent == bytes.count else { throw SwrunError.system("send") }
     }
 
+    /// Sends without blocking: false when the socket has no room for the whole message
+    /// now (poll for POLLOUT and try again). The relays use it so neither side of the
+    /// socket blocks sending while the other can only go on once it is read.
+    public func trySend(_ bytes: [UInt8]) throws -> Bool {
+        while true {
+            let sent = bytes.withUnsafeBytes { buf in
+                Glibc.send(fd, buf.baseAddress, buf.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if sent == bytes.count { return true }
+            if sent < 0 && errno == EINTR { continue }
+            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return false }
+            throw SwrunError.system("send")
+        }
+    }
+
     /// The next message, or nil at end of file (the peer closed its end).
     public func receive() throws -> [UInt8]? {
         while true {
