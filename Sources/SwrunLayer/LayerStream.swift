@@ -104,10 +104,10 @@ final class LayerStream {
 }
 
 /// libarchive's own message for the last failure of `archive`, as a one-line
-/// SwrunError: "layer tar: <step>: <message>".
-func archiveError(_ archive: OpaquePointer, _ step: String) -> SwrunError {
+/// SwrunError: "<label>: <step>: <message>".
+func archiveError(_ archive: OpaquePointer, _ step: String, label: String = "layer tar") -> SwrunError {
     let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
-    return SwrunError(.corrupt, "layer tar: \(step): \(message)")
+    return SwrunError(.corrupt, "\(label): \(step): \(message)")
 }
 
 /// Whether reading can go on after a libarchive call: OK, or WARN (something odd but
