@@ -1,6 +1,6 @@
 import CArchive
-import Crypto
 import Glibc
+import SwrunDigest
 import SwrunOS
 
 /// The decompressing half of layer extraction: reads the (possibly compressed) layer
@@ -14,7 +14,7 @@ final class LayerStream {
 
     private let reader: OpaquePointer
     private let teeFD: Int32?
-    private var hasher = SHA256()
+    private var hasher = DigestHasher()
     private var atEnd = false
     /// Bytes handed out so far: the size of the uncompressed tar.
     private(set) var byteCount: Int64 = 0
@@ -87,7 +87,7 @@ final class LayerStream {
 
     /// "sha256:<hex>" of every byte handed out.
     func finish() -> LayerDigests {
-        LayerDigests(diffID: hasher.finalizeDigestString(), uncompressedSize: byteCount)
+        LayerDigests(diffID: hasher.finalize().string, uncompressedSize: byteCount)
     }
 
     private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {

@@ -1,6 +1,6 @@
 import CArchive
-import Crypto
 import Glibc
+import SwrunDigest
 import SwrunOS
 
 /// The one tar writer: a libarchive pax writer whose output goes to an fd from its
@@ -20,7 +20,7 @@ public final class TarWriter {
     private let archive: OpaquePointer
     private let outputFD: Int32
     private let label: String
-    private var hasher: SHA256?
+    private var hasher: DigestHasher?
     private var byteCount: Int64 = 0
     /// The first error met inside the C write callback, where it cannot be thrown.
     private var failure: SwrunError?
@@ -35,7 +35,7 @@ public final class TarWriter {
         self.archive = archive
         self.outputFD = fd
         self.label = label
-        self.hasher = digesting ? SHA256() : nil
+        self.hasher = digesting ? DigestHasher() : nil
         // 64 KiB writes, and no padding of the last block beyond the two end blocks.
         let formatStatus = format == .pax ? archive_write_set_format_pax(archive) : archive_write_set_format_pax_restricted(archive)
         guard formatStatus == ARCHIVE_OK,
@@ -190,7 +190,7 @@ public final class TarWriter {
         finished = true
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure ?? writerError("close") }
         if let failure { throw failure }
-        return hasher.map { LayerDigests(diffID: $0.finalizeDigestString(), uncompressedSize: byteCount) }
+        return hasher.map { LayerDigests(diffID: $0.finalize().string, uncompressedSize: byteCount) }
     }
 
     // MARK: - libarchive plumbing
