@@ -27,13 +27,7 @@ final class LayerStream {
         }
         self.reader = reader
         self.teeFD = teeFD
-        // Only the codecs OCI layers use (linked into Debian's libarchive). Not
-        // `archive_read_support_filter_all`: it includes filters that fork external
-        // programs (lrzip, lzop, grzip), which a hostile blob must not reach.
-        archive_read_support_filter_gzip(reader)
-        archive_read_support_filter_zstd(reader)
-        archive_read_support_filter_xz(reader)
-        archive_read_support_filter_bzip2(reader)
+        supportDecompression(reader)
         archive_read_support_format_raw(reader)
         guard archive_read_open_fd(reader, inputFD, Self.blockSize) == ARCHIVE_OK else {
             throw archiveError(reader, "open")
@@ -101,6 +95,17 @@ final class LayerStream {
             done += written
         }
     }
+}
+
+/// Enables on `reader` only the codecs OCI layers and image archives use (linked into
+/// Debian's libarchive): gzip, zstd, xz, bzip2. Not `archive_read_support_filter_all`:
+/// it includes filters that fork external programs (lrzip, lzop, grzip), which a
+/// hostile blob must not reach.
+func supportDecompression(_ reader: OpaquePointer) {
+    archive_read_support_filter_gzip(reader)
+    archive_read_support_filter_zstd(reader)
+    archive_read_support_filter_xz(reader)
+    archive_read_support_filter_bzip2(reader)
 }
 
 /// libarchive's own message for the last failure of `archive`, as a one-line

@@ -35,12 +35,7 @@ public final class TarReader {
         self.reader = reader
         self.stream = nil
         self.label = label
-        // Only these codecs: not `archive_read_support_filter_all`, whose filters
-        // fork external programs (lrzip, lzop, grzip) a hostile archive must not reach.
-        archive_read_support_filter_gzip(reader)
-        archive_read_support_filter_zstd(reader)
-        archive_read_support_filter_xz(reader)
-        archive_read_support_filter_bzip2(reader)
+        supportDecompression(reader)
         archive_read_support_format_tar(reader)
         guard archive_read_open_fd(reader, fd, LayerStream.blockSize) == ARCHIVE_OK else { throw failure("open") }
     }
