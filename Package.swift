@@ -31,10 +31,7 @@ let package = Package(
         // SHA-256 digests (swift-crypto, which brings Foundation): kept out of SwrunOCI
         // so that swrun-oci links neither.
         .target(name: "SwrunDigest", dependencies: ["SwrunOCI", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "SwrunLayer", dependencies: [
-            "SwrunOS", "CSwrun", "CArchive", "CDeflate",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "SwrunLayer", dependencies: ["SwrunDigest", "SwrunOS", "CSwrun", "CArchive", "CDeflate"]),
         .target(name: "SwrunImage", dependencies: ["SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunOS", "SwrunRegistry"]),
         // The OCI distribution protocol: HTTP, auth challenges, credentials, config.
         .target(name: "SwrunRegistry", dependencies: [

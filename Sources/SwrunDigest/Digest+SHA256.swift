@@ -31,6 +31,11 @@ public struct DigestHasher {
         if !hashedInPlace { hasher.update(data: Array(bytes)) }
     }
 
+    /// Adds the bytes in `buffer`, hashed in place.
+    public mutating func update(bufferPointer buffer: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: buffer)
+    }
+
     /// The digest of everything added so far.
     public func finalize() -> SwrunOCI.Digest { SwrunOCI.Digest(finished: hasher) }
 }

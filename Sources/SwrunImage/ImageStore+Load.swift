@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CArchive
 import Foundation
 import SwrunLayer
 import SwrunDigest
@@ -355,28 +354,15 @@ private final class ArchiveFiles {
     init(fd: Int32, directory: String) throws {
         ownsFiles = true
         guard mkdir(directory, 0o700) == 0 else { throw SwrunError.system("mkdir \(directory)") }
-        guard let reader = archive_read_new() else { throw SwrunError(.internalError, "archive_read_new failed") }
-        defer { archive_read_free(reader) }
-        archive_read_support_filter_gzip(reader)
-        archive_read_support_filter_zstd(reader)
-        archive_read_support_filter_xz(reader)
-        archive_read_support_filter_bzip2(reader)
-        archive_read_support_format_tar(reader)
-        guard archive_read_open_fd(reader, fd, 1 << 20) == ARCHIVE_OK else { throw Self.failure(reader, "open") }
-        var entry: OpaquePointer?
+        let reader = try TarReader(fd: fd, label: "load")
         var count = 0
-        while true {
-            let status = archive_read_next_header(reader, &entry)
-            if status == ARCHIVE_EOF { break }
-            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw Self.failure(reader, "read") }
-            guard let rawName = archive_entry_pathname(entry), let name = Self.normalise(String(cString: rawName)) else {
+        while let entry = try reader.next() {
+            guard let name = Self.normalise(entry.path) else { continue }
+            if let hardlink = entry.hardlinkTarget {
+                if let target = Self.normalise(hardlink) { links[name] = target }
                 continue
             }
-            if let hardlink = archive_entry_hardlink(entry) {
-                if let target = Self.normalise(String(cString: hardlink)) { links[name] = target }
-                continue
-            }
-            switch mode_t(archive_entry_filetype(entry)) {
+            switch entry.type {
             case S_IFREG:
                 count += 1
                 let path = directory + "/\(count)"
@@ -386,7 +372,7 @@ private final class ArchiveFiles {
                 digests[path] = try Self.copyData(reader, to: out, path: path, name: name)
                 files[name] = path
             case S_IFLNK:
-                if let target = archive_entry_symlink(entry) { addSymlink(name, target: String(cString: target)) }
+                if let target = entry.symlinkTarget { addSymlink(name, target: target) }
             default:
                 continue
             }
@@ -394,13 +380,12 @@ private final class ArchiveFiles {
     }
 
     /// Writes the current entry's data to `fd`, hashing it on the way.
-    private static func copyData(_ reader: OpaquePointer, to fd: Int32, path: String, name: String) throws -> (Digest, Int64) {
+    private static func copyData(_ reader: TarReader, to fd: Int32, path: String, name: String) throws -> (Digest, Int64) {
         var hasher = DigestHasher()
         var size: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let count = buffer.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, $0.count) }
-            if count < 0 { throw failure(reader, "read \(name)") }
+            let count = try buffer.withUnsafeMutableBytes { try reader.readData(into: $0, name: name) }
             if count == 0 { return (hasher.finalize(), size) }
             hasher.update(buffer[0..<count])
             var written = 0
@@ -446,10 +431,5 @@ private final class ArchiveFiles {
             }
         }
         return parts.isEmpty ? nil : parts.joined(separator: "/")
-    }
-
-    private static func failure(_ reader: OpaquePointer, _ step: String) -> SwrunError {
-        let message = archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
-        return SwrunError(.corrupt, "load: \(step): \(message)")
     }
 }

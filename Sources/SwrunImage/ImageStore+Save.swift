@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CArchive
 import Foundation
+import SwrunLayer
 import SwrunOCI
 import SwrunOS
 
@@ -47,7 +47,7 @@ extension ImageStore {
             throw SwrunError(.invalidArgument, "oci-dir needs a directory: use save(images:toDirectory:)")
         }
         let images = try savedImages(names)
-        let writer = try TarArchiveWriter(fd: fd)
+        let writer = try TarWriter(fd: fd, format: .paxRestricted, label: "save", digesting: false)
         let layout = try layoutFiles(images, format: format)
         try writer.addDirectory("blobs")
         try writer.addDirectory("blobs/sha256")
@@ -57,7 +57,7 @@ extension ImageStore {
         for (name, bytes) in layout {
             try writer.addFile(name, bytes: bytes)
         }
-        try writer.close()
+        try writer.finish()
     }
 
     /// Writes `names` as an OCI image layout into `directory` (created if missing).
@@ -142,88 +142,5 @@ extension ImageStore {
             throw SwrunError(.internalError, "encode manifest.json: \(error)")
         }
         return files
-    }
-}
-
-/// A pax tar written with libarchive to an fd: directories and regular files, owned
-/// by root, mode 0644/0755, mtime 0 (so the same images make the same archive).
-final class TarArchiveWriter {
-    private let archive: OpaquePointer
-    private var closed = false
-
-    init(fd: Int32) throws {
-        guard let archive = archive_write_new() else {
-            throw SwrunError(.internalError, "archive_write_new failed")
-        }
-        self.archive = archive
-        archive_write_set_format_pax_restricted(archive)
-        archive_write_set_bytes_in_last_block(archive, 1)
-        guard archive_write_open_fd(archive, fd) == ARCHIVE_OK else { throw failure("open") }
-    }
-
-    deinit {
-        if !closed { archive_write_close(archive) }
-        archive_write_free(archive)
-    }
-
-    func addDirectory(_ name: String) throws {
-        try writeHeader(name, type: S_IFDIR, mode: 0o755, size: 0)
-    }
-
-    func addFile(_ name: String, bytes: [UInt8]) throws {
-        try writeHeader(name, type: S_IFREG, mode: 0o644, size: Int64(bytes.count))
-        try bytes.withUnsafeBytes { try writeData($0, name: name) }
-    }
-
-    /// Adds the file at `path` as `name`, streaming its content.
-    func addFile(_ name: String, contentsOf path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
-        defer { Glibc.close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SwrunError.system("fstat \(path)") }
-        try writeHeader(name, type: S_IFREG, mode: 0o644, size: Int64(st.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var remaining = Int64(st.st_size)
-        while remaining > 0 {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, Int(remaining))) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("read \(path)")
-            }
-            guard count > 0 else { throw SwrunError(.corrupt, "\(path) shrank while being saved") }
-            try chunk.withUnsafeBytes { try writeData(UnsafeRawBufferPointer(rebasing: $0[0..<count]), name: name) }
-            remaining -= Int64(count)
-        }
-    }
-
-    func close() throws {
-        closed = true
-        guard archive_write_close(archive) == ARCHIVE_OK else { throw failure("close") }
-    }
-
-    private func writeHeader(_ name: String, type: mode_t, mode: mode_t, size: Int64) throws {
-        guard let entry = archive_entry_new() else { throw SwrunError(.internalError, "archive_entry_new failed") }
-        defer { archive_entry_free(entry) }
-        archive_entry_set_pathname(entry, name)
-        archive_entry_set_filetype(entry, UInt32(type))
-        archive_entry_set_perm(entry, mode)
-        archive_entry_set_size(entry, size)
-        archive_entry_set_mtime(entry, 0, 0)
-        guard archive_write_header(archive, entry) == ARCHIVE_OK else { throw failure("write \(name)") }
-    }
-
-    private func writeData(_ bytes: UnsafeRawBufferPointer, name: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let written = archive_write_data(archive, bytes.baseAddress! + done, bytes.count - done)
-            guard written > 0 else { throw failure("write \(name)") }
-            done += written
-        }
-    }
-
-    private func failure(_ step: String) -> SwrunError {
-        let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
-        return SwrunError(.system, "save: \(step): \(message)")
     }
 }

@@ -1,7 +1,7 @@
 import CDeflate
-import Crypto
 import Dispatch
 import Glibc
+import SwrunDigest
 import SwrunOS
 
 /// What `GzipCompressor.compress` wrote.
@@ -69,14 +69,14 @@ public enum GzipCompressor {
             sink.take([Result.success(try deflateMember([], level: level))])
             if let failure = sink.failure { throw failure }
         }
-        return CompressedDigest(digest: sink.hasher.finalizeDigestString(), size: sink.total)
+        return CompressedDigest(digest: sink.hasher.finalize().string, size: sink.total)
     }
 
     /// Hashes and writes members in order; touched by one thread at a time (the
     /// drain iteration, then the caller), hence unchecked.
     private final class Sink: @unchecked Sendable {
         let fd: Int32
-        var hasher = SHA256()
+        var hasher = DigestHasher()
         var total: Int64 = 0
         var failure: SwrunError?
 

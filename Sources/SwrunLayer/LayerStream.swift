@@ -1,6 +1,6 @@
 import CArchive
-import Crypto
 import Glibc
+import SwrunDigest
 import SwrunOS
 
 /// The decompressing half of layer extraction: reads the (possibly compressed) layer
@@ -14,7 +14,7 @@ final class LayerStream {
 
     private let reader: OpaquePointer
     private let teeFD: Int32?
-    private var hasher = SHA256()
+    private var hasher = DigestHasher()
     private var atEnd = false
     /// Bytes handed out so far: the size of the uncompressed tar.
     private(set) var byteCount: Int64 = 0
@@ -27,13 +27,7 @@ final class LayerStream {
         }
         self.reader = reader
         self.teeFD = teeFD
-        // Only the codecs OCI layers use (linked into Debian's libarchive). Not
-        // `archive_read_support_filter_all`: it includes filters that fork external
-        // programs (lrzip, lzop, grzip), which a hostile blob must not reach.
-        archive_read_support_filter_gzip(reader)
-        archive_read_support_filter_zstd(reader)
-        archive_read_support_filter_xz(reader)
-        archive_read_support_filter_bzip2(reader)
+        supportDecompression(reader)
         archive_read_support_format_raw(reader)
         guard archive_read_open_fd(reader, inputFD, Self.blockSize) == ARCHIVE_OK else {
             throw archiveError(reader, "open")
@@ -87,7 +81,7 @@ final class LayerStream {
 
     /// "sha256:<hex>" of every byte handed out.
     func finish() -> LayerDigests {
-        LayerDigests(diffID: hasher.finalizeDigestString(), uncompressedSize: byteCount)
+        LayerDigests(diffID: hasher.finalize().string, uncompressedSize: byteCount)
     }
 
     private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
@@ -103,11 +97,22 @@ final class LayerStream {
     }
 }
 
+/// Enables on `reader` only the codecs OCI layers and image archives use (linked into
+/// Debian's libarchive): gzip, zstd, xz, bzip2. Not `archive_read_support_filter_all`:
+/// it includes filters that fork external programs (lrzip, lzop, grzip), which a
+/// hostile blob must not reach.
+func supportDecompression(_ reader: OpaquePointer) {
+    archive_read_support_filter_gzip(reader)
+    archive_read_support_filter_zstd(reader)
+    archive_read_support_filter_xz(reader)
+    archive_read_support_filter_bzip2(reader)
+}
+
 /// libarchive's own message for the last failure of `archive`, as a one-line
-/// SwrunError: "layer tar: <step>: <message>".
-func archiveError(_ archive: OpaquePointer, _ step: String) -> SwrunError {
+/// SwrunError: "<label>: <step>: <message>".
+func archiveError(_ archive: OpaquePointer, _ step: String, label: String = "layer tar") -> SwrunError {
     let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
-    return SwrunError(.corrupt, "layer tar: \(step): \(message)")
+    return SwrunError(.corrupt, "\(label): \(step): \(message)")
 }
 
 /// Whether reading can go on after a libarchive call: OK, or WARN (something odd but

@@ -1,6 +1,4 @@
-import CArchive
 import CSwrun
-import Crypto
 import Glibc
 import SwrunOS
 
@@ -35,17 +33,17 @@ public enum LayerWriter {
             guard root >= 0 else { throw SwrunError.system("layer writer: open \(layer)") }
             roots.append(root)
         }
-        let sink = try TarSink(outputFD: fd)
+        let sink = try TarWriter(fd: fd, format: .pax, label: "layer writer", digesting: true)
         let walker = TreeWalker(sink: sink, translateWhiteouts: translateWhiteouts, exclude: exclude)
         try walker.walk(sources: roots, path: [])
-        return try sink.finish()
+        return try sink.finish()!
     }
 }
 
 /// Walks a stack of directories (topmost first) as overlay would merge them and
 /// writes each visible entry to the sink, sorted by name within each directory.
 final class TreeWalker {
-    let sink: TarSink
+    let sink: TarWriter
     private let translateWhiteouts: Bool
     private let exclude: Set<[UInt8]>
     /// The first path written for each (dev, ino) with more than one link.
@@ -56,7 +54,7 @@ final class TreeWalker {
         let inode: UInt64
     }
 
-    init(sink: TarSink, translateWhiteouts: Bool, exclude: [String]) {
+    init(sink: TarWriter, translateWhiteouts: Bool, exclude: [String]) {
         self.sink = sink
         self.translateWhiteouts = translateWhiteouts
         self.exclude = Set(exclude.map { Array($0.utf8) })
@@ -198,157 +196,4 @@ final class TreeWalker {
     static func isType(_ st: stat, _ type: mode_t) -> Bool { (st.st_mode & S_IFMT) == type }
 
     static func display(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
-}
-
-/// The libarchive pax writer, with its output hashed (the DiffID), counted and
-/// written to an fd from its write callback.
-final class TarSink {
-    private let archive: OpaquePointer
-    private let outputFD: Int32
-    private var hasher = SHA256()
-    private var byteCount: Int64 = 0
-    /// The first error met inside the C write callback, where it cannot be thrown.
-    private var failure: SwrunError?
-    private var finished = false
-
-    init(outputFD: Int32) throws {
-        guard let archive = archive_write_new() else {
-            throw SwrunError(.internalError, "layer writer: archive_write_new failed")
-        }
-        self.archive = archive
-        self.outputFD = outputFD
-        // Pax: long names, large ids, sub-second mtimes and xattrs all fit. 64 KiB
-        // writes, and no padding of the last block beyond the two end blocks.
-        guard archive_write_set_format_pax(archive) == ARCHIVE_OK,
-              archive_write_set_bytes_per_block(archive, 64 * 1024) == ARCHIVE_OK,
-              archive_write_set_bytes_in_last_block(archive, 1) == ARCHIVE_OK
-        else { throw writerError("configure") }
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        let status = archive_write_open2(archive, context, nil, { _, context, buffer, length in
-            guard let context, let buffer else { return -1 }
-            let sink = Unmanaged<TarSink>.fromOpaque(context).takeUnretainedValue()
-            return sink.consume(UnsafeRawBufferPointer(start: buffer, count: length))
-        }, nil, nil)
-        guard status == ARCHIVE_OK else { throw writerError("open") }
-    }
-
-    deinit {
-        // After a failure: no end-of-archive blocks, which would make a cut-off tar
-        // look complete.
-        if !finished { archive_write_fail(archive) }
-        archive_write_free(archive)
-    }
-
-    private func consume(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var done = 0
-        while done < bytes.count {
-            let written = Glibc.write(outputFD, bytes.baseAddress! + done, bytes.count - done)
-            if written < 0 {
-                if errno == EINTR { continue }
-                if failure == nil { failure = SwrunError.system("layer writer: write") }
-                return -1
-            }
-            done += written
-        }
-        hasher.update(bufferPointer: bytes)
-        byteCount += Int64(bytes.count)
-        return bytes.count
-    }
-
-    /// Writes the header of `path` from `st`: type, permissions, owner, mtime, size
-    /// (regular files), device number, symlink target and `xattrs`. Access and change
-    /// times are left out so the same tree gives the same tar.
-    func writeHeader(path: [UInt8], _ st: stat, xattrs: [(name: String, value: [UInt8])] = [], symlinkTarget: [UInt8]? = nil) throws {
-        try withEntry(path: path) { entry in
-            archive_entry_set_filetype(entry, UInt32(st.st_mode & S_IFMT))
-            archive_entry_set_perm(entry, st.st_mode & 0o7777)
-            archive_entry_set_uid(entry, Int64(st.st_uid))
-            archive_entry_set_gid(entry, Int64(st.st_gid))
-            archive_entry_set_mtime(entry, st.st_mtim.tv_sec, st.st_mtim.tv_nsec)
-            archive_entry_set_size(entry, TreeWalker.isType(st, S_IFREG) ? Int64(st.st_size) : 0)
-            if TreeWalker.isType(st, S_IFCHR) || TreeWalker.isType(st, S_IFBLK) {
-                archive_entry_set_rdev(entry, st.st_rdev)
-            }
-            if let symlinkTarget {
-                Self.withCString(symlinkTarget) { archive_entry_copy_symlink(entry, $0) }
-            }
-            for xattr in xattrs {
-                xattr.value.withUnsafeBytes { archive_entry_xattr_add_entry(entry, xattr.name, $0.baseAddress, $0.count) }
-            }
-        }
-    }
-
-    /// A hard link entry `path` → `target` (an earlier entry), with `st`'s metadata.
-    func writeHardlink(path: [UInt8], target: [UInt8], _ st: stat) throws {
-        try withEntry(path: path) { entry in
-            archive_entry_set_filetype(entry, UInt32(st.st_mode & S_IFMT))
-            archive_entry_set_perm(entry, st.st_mode & 0o7777)
-            archive_entry_set_uid(entry, Int64(st.st_uid))
-            archive_entry_set_gid(entry, Int64(st.st_gid))
-            archive_entry_set_mtime(entry, st.st_mtim.tv_sec, st.st_mtim.tv_nsec)
-            archive_entry_set_size(entry, 0)
-            Self.withCString(target) { archive_entry_copy_hardlink(entry, $0) }
-        }
-    }
-
-    /// An empty regular file (a whiteout marker) owned and timed like `st`.
-    func writeEmptyFile(path: [UInt8], like st: stat) throws {
-        try withEntry(path: path) { entry in
-            archive_entry_set_filetype(entry, UInt32(Glibc.S_IFREG))
-            archive_entry_set_perm(entry, 0o644)
-            archive_entry_set_uid(entry, Int64(st.st_uid))
-            archive_entry_set_gid(entry, Int64(st.st_gid))
-            archive_entry_set_mtime(entry, st.st_mtim.tv_sec, st.st_mtim.tv_nsec)
-            archive_entry_set_size(entry, 0)
-        }
-    }
-
-    /// Copies the body of the entry just written: `size` bytes from `fd`. A file that
-    /// shrank meanwhile is padded with zeros by libarchive, one that grew is cut, so
-    /// the tar always matches its headers.
-    func copyContent(from fd: Int32, size: Int64, path: [UInt8]) throws {
-        var remaining = size
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while remaining > 0 {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, Int(min(Int64($0.count), remaining))) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SwrunError.system("layer writer: read \"\(TreeWalker.display(path))\"")
-            }
-            if count == 0 { break }
-            let written = chunk.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, count) }
-            guard written >= 0 else { throw failure ?? writerError("write \"\(TreeWalker.display(path))\"") }
-            remaining -= Int64(count)
-        }
-    }
-
-    /// Writes the end of the archive and returns the digests of every byte written.
-    func finish() throws -> LayerDigests {
-        finished = true
-        guard archive_write_close(archive) == ARCHIVE_OK else { throw failure ?? writerError("close") }
-        if let failure { throw failure }
-        return LayerDigests(diffID: hasher.finalizeDigestString(), uncompressedSize: byteCount)
-    }
-
-    private func withEntry(path: [UInt8], _ fill: (OpaquePointer) -> Void) throws {
-        guard let entry = archive_entry_new() else { throw SwrunError(.internalError, "layer writer: archive_entry_new failed") }
-        defer { archive_entry_free(entry) }
-        Self.withCString(path) { archive_entry_copy_pathname(entry, $0) }
-        fill(entry)
-        let status = archive_write_header(archive, entry)
-        guard archiveCanGoOn(status) else {
-            throw failure ?? writerError("write header \"\(TreeWalker.display(path))\"")
-        }
-    }
-
-    private func writerError(_ step: String) -> SwrunError {
-        let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
-        return SwrunError(.system, "layer writer: \(step): \(message)")
-    }
-
-    private static func withCString<Result>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> Result) -> Result {
-        (bytes + [0]).withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
-        }
-    }
 }
