@@ -388,15 +388,7 @@ private final class ArchiveFiles {
             let count = try buffer.withUnsafeMutableBytes { try reader.readData(into: $0, name: name) }
             if count == 0 { return (hasher.finalize(), size) }
             hasher.update(buffer[0..<count])
-            var written = 0
-            while written < count {
-                let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, count - written) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SwrunError.system("write \(path)")
-                }
-                written += n
-            }
+            try buffer.withUnsafeBytes { try FileIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<count]), step: "write \(path)") }
             size += Int64(count)
         }
     }

@@ -6,9 +6,14 @@ import Glibc
 public enum FileIO {
     /// Writes all of `bytes` to `fd`, retrying partial writes and EINTR.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], step: @autoclosure () -> String = "write") throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, step: step()) }
+    }
+
+    /// Writes all of `bytes` to `fd` without copying them, retrying partial writes and EINTR.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, step: @autoclosure () -> String = "write") throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SwrunError.system(step())
