@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "swrun", targets: ["swrun"]),
         .executable(name: "swrun-init", targets: ["swrun-init"]),
         .executable(name: "swrun-oci", targets: ["swrun-oci"]),
+        .executable(name: "swrun-net", targets: ["swrun-net"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0", providers: [.apt(["libnl-route-3-dev"])]),
+        .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
 
         .target(name: "SwrunOS", dependencies: ["CSwrun"]),
         .target(name: "SwrunSecurity", dependencies: ["SwrunOS", "CSeccomp", "CCap"]),
@@ -80,9 +83,18 @@ let package = Package(
             name: "swrun-init", dependencies: ["SwrunInitCore", "SwrunOS", "CSwrun"],
             linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
+        // Networks, allocations, port specs, the container's /etc files: store logic, no kernel.
+        .target(name: "SwrunNetwork", dependencies: ["SwrunOS"]),
+        // The kernel side of networking: namespaces, links (libnl), firewall (libnftables), DNS.
+        .target(name: "SwrunNetworkKernel", dependencies: ["SwrunNetwork", "SwrunOS", "CSwrun", "CNetlink", "CNftables"]),
+        // Linked dynamically: Debian ships libnftables only as a shared library, and a
+        // static swrun cannot load it. swrun and the monitor run it per container.
+        .executableTarget(name: "swrun-net", dependencies: ["SwrunNetworkKernel", "SwrunNetwork", "SwrunOS"]),
+
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
             "SwrunSecurity", "SwrunOS", "SwrunJSON", "GoTemplate", "SwrunRegistry", "SwrunInitCore", "swrun",
+            "SwrunNetwork", "SwrunNetworkKernel",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
     ]

@@ -1,0 +1,8 @@
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/errno.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
