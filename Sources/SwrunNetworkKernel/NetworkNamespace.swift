@@ -81,9 +81,9 @@ extension NamespaceTask: NamespaceRunnable {
                 let fd = open(path, O_RDONLY | O_CLOEXEC)
                 guard fd >= 0 else { throw SwrunError.system("open network namespace \(path)") }
                 defer { close(fd) }
-                guard sw_setns(fd, CLONE_NEWNET) == 0 else { throw SwrunError.system("join network namespace \(path)") }
+                guard sw_setns(fd, Int32(truncatingIfNeeded: SW_CLONE_NEWNET)) == 0 else { throw SwrunError.system("join network namespace \(path)") }
             } else {
-                guard sw_unshare(CLONE_NEWNET) == 0 else { throw SwrunError.system("create a network namespace") }
+                guard sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWNET)) == 0 else { throw SwrunError.system("create a network namespace") }
             }
             return try body()
         }
