@@ -50,7 +50,7 @@ extension RouteSocket {
 }
 
 /// An IPv4 or IPv6 address with a prefix length, as the kernel takes it.
-struct IPAddress: Equatable {
+struct IPAddress {
     let family: Int32
     let bytes: [UInt8]
     let prefixLength: Int

@@ -25,7 +25,8 @@ public final class RouteSocket {
             socket = try Self.connect(place)
         }
         nl_socket_modify_err_cb(socket, NL_CB_CUSTOM, recordKernelError, Unmanaged.passUnretained(lastError).toOpaque())
-        // The kernel's own words for a failure (extended ack), and acks without the echoed request.
+        // The kernel's own words for a failure (extended ack), and acks without the echoed
+        // request. Both are extras: without them a failure still reads as its errno.
         var on: Int32 = 1
         let fd = nl_socket_get_fd(socket)
         setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
