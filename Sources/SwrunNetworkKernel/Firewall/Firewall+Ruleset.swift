@@ -1,0 +1,149 @@
+import Glibc
+import SwrunOS
+
+/// swrun's rules: one table, `ip swrun`, whose rules never change once made. Networks
+/// and published ports are elements of its sets and maps, so adding or removing one
+/// is an element change in one transaction, and it touches no other table.
+///
+/// Interfaces are matched by name (`iifname`), never by index (`iif`): libnftables
+/// resolves indexes through a routing socket it opens on the calling thread, which
+/// may be in another namespace than the context's.
+extension Firewall {
+    /// The table's family and name, as nft writes them.
+    static let table = "ip swrun"
+
+    /// The table, its sets and maps (empty), and its chains.
+    ///
+    /// - nat: `publish` DNATs traffic to a local address on a published port, looked up
+    ///   by (address . protocol . port) first, then by (protocol . port); prerouting runs
+    ///   it for traffic arriving (from outside and from containers), output for the
+    ///   host's own connections. Postrouting masquerades DNATed traffic from 127.0.0.0/8
+    ///   (the host's `127.0.0.1:PORT`; the bridge needs `route_localnet=1`) and from
+    ///   swrun's subnets (hairpin: a container reaching a published port, its own too,
+    ///   so that the reply comes back through the host), and the traffic of non-internal
+    ///   subnets leaving through anything but a swrun bridge.
+    /// - filter: forward between a bridge and itself is fine (containers of one network
+    ///   through br_netfilter, hairpin); an internal network's bridge forwards nothing to
+    ///   or from any other interface; between two swrun bridges only DNATed traffic (a
+    ///   published port, reachable from every network as through the host's address)
+    ///   passes. The policy stays accept: the host's other traffic is not swrun's.
+    static let definition = """
+        table ip swrun {
+            set bridges { type ifname; }
+            set same_bridge { type ifname . ifname; }
+            set internal_bridges { type ifname; }
+            set subnets { type ipv4_addr; flags interval; }
+            set nat_subnets { type ipv4_addr; flags interval; }
+            map published_ports { type inet_proto . inet_service : ipv4_addr . inet_service; }
+            map published_addr_ports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
+            chain prerouting {
+                type nat hook prerouting priority dstnat; policy accept;
+                fib daddr type local jump publish
+            }
+            chain output {
+                type nat hook output priority -100; policy accept;
+                fib daddr type local jump publish
+            }
+            chain publish {
+                meta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @published_addr_ports
+                meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @published_ports
+            }
+            chain postrouting {
+                type nat hook postrouting priority srcnat; policy accept;
+                ct status dnat ip saddr 127.0.0.0/8 masquerade
+                ct status dnat ip saddr @subnets masquerade
+                ip saddr @nat_subnets oifname != @bridges masquerade
+            }
+            chain forward {
+                type filter hook forward priority filter; policy accept;
+                iifname . oifname @same_bridge accept
+                iifname @internal_bridges drop
+                oifname @internal_bridges drop
+                iifname @bridges oifname @bridges ct status dnat accept
+                iifname @bridges oifname @bridges drop
+            }
+        }
+
+        """
+
+    /// One element of one of the table's sets or maps, in nft's words.
+    struct Element: Hashable {
+        var set: String
+        var value: String
+    }
+
+    /// The elements a network adds.
+    static func elements(of network: FirewallNetwork) throws -> [Element] {
+        let bridge = try quotedInterface(network.bridge)
+        let subnet = try IPv4Text.subnet(network.subnet)
+        return [
+            Element(set: "bridges", value: bridge),
+            Element(set: "same_bridge", value: "\(bridge) . \(bridge)"),
+            Element(set: "subnets", value: subnet),
+            network.internal
+                ? Element(set: "internal_bridges", value: bridge)
+                : Element(set: "nat_subnets", value: subnet),
+        ]
+    }
+
+    /// The elements a network's removal deletes: those it added, and those it would
+    /// have added with the other `internal`, so a wrong flag leaves nothing behind.
+    static func removalElements(of network: FirewallNetwork) throws -> [Element] {
+        var other = network
+        other.internal.toggle()
+        let elements = try elements(of: network)
+        return elements + (try Self.elements(of: other)).filter { !elements.contains($0) }
+    }
+
+    /// The map element a published port adds.
+    static func element(of port: FirewallPort) throws -> Element {
+        guard port.proto == "tcp" || port.proto == "udp" else {
+            throw SwrunError(.invalidArgument, "invalid proto: \(port.proto)")
+        }
+        guard port.hostPort != 0, port.containerPort != 0 else {
+            throw SwrunError(.invalidArgument, "invalid port: 0")
+        }
+        let target = "\(try IPv4Text.address(port.containerIP)) . \(port.containerPort)"
+        let hostIP = try port.hostIP.map(IPv4Text.address)
+        guard let hostIP, hostIP != "0.0.0.0" else {
+            return Element(set: "published_ports", value: "\(port.proto) . \(port.hostPort) : \(target)")
+        }
+        return Element(set: "published_addr_ports", value: "\(hostIP) . \(port.proto) . \(port.hostPort) : \(target)")
+    }
+
+    /// `add element` commands for `elements`, one per set, in the order first named.
+    static func addCommands(_ elements: [Element]) -> String {
+        commands("add", elements)
+    }
+
+    /// Commands that delete `elements`, present or not: each is added first (a no-op
+    /// when present), so the deletion cannot fail on an absent one. nft 1.0.6 has no
+    /// `destroy element`. A map key bound to other data fails the add, and so the call.
+    static func removeCommands(_ elements: [Element]) -> String {
+        commands("add", elements) + commands("delete", elements)
+    }
+
+    private static func commands(_ verb: String, _ elements: [Element]) -> String {
+        var sets: [String] = []
+        var values: [String: [String]] = [:]
+        for element in elements {
+            if values[element.set] == nil { sets.append(element.set) }
+            values[element.set, default: []].append(element.value)
+        }
+        return sets.map { "\(verb) element \(table) \($0) { \(values[$0]!.joined(separator: ", ")) }\n" }.joined()
+    }
+
+    /// An interface name as an nft string: the kernel's limit (15 bytes), and only
+    /// characters that need no escaping in nft's language.
+    static func quotedInterface(_ name: String) throws -> String {
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+        guard allowed, (1...15).contains(name.utf8.count), name != ".", name != ".." else {
+            throw SwrunError(.invalidArgument, "invalid bridge name: \(name)")
+        }
+        return "\"\(name)\""
+    }
+}
