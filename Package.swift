@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "SwrunRuntime", dependencies: [
-            "SwrunOS", "SwrunCgroups", "SwrunSecurity", "SwrunOCI", "SwrunJSON", "CSwrun",
+            "SwrunOS", "SwrunCgroups", "SwrunSecurity", "SwrunOCI", "SwrunJSON", "SwrunNetwork", "CSwrun",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The one JSON reader (a pull parser, no dependencies): GoTemplate builds its values
@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "swrun",
             dependencies: [
-                "SwrunImage", "SwrunLayer", "SwrunRuntime", "SwrunOCI", "SwrunOS", "GoTemplate", "SwrunRegistry",
+                "SwrunImage", "SwrunLayer", "SwrunRuntime", "SwrunOCI", "SwrunOS", "GoTemplate", "SwrunRegistry", "SwrunNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

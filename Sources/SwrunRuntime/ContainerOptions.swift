@@ -13,8 +13,21 @@ public struct ContainerOptions: Sendable, Equatable {
     /// `--entrypoint`: nil keeps the image's; "" clears it.
     public var entrypoint: String?
     public var command: [String] = []
-    /// "none" (own network namespace with lo up) or "host".
-    public var network = "none"
+    /// `bridge` (docker's default network), a user network's name, `none` (own
+    /// network namespace with only lo), `host`, or `container:NAME`.
+    public var network = "bridge"
+    /// `-p` specs as given; `-P` publishes every port the image exposes.
+    public var publish: [String] = []
+    public var publishAll = false
+    public var ip: String?
+    public var ip6: String?
+    public var networkAliases: [String] = []
+    public var macAddress: String?
+    public var dns: [String] = []
+    public var dnsSearch: [String] = []
+    public var dnsOptions: [String] = []
+    /// `--add-host NAME:IP` as given.
+    public var addHosts: [String] = []
     public var capAdd: [String] = []
     public var capDrop: [String] = []
     public var privileged = false
@@ -54,6 +67,8 @@ public struct ImageSnapshot: Sendable {
     public var user: String
     /// Unpacked layer dirs, base first.
     public var layerDirs: [String]
+    /// The image's `ExposedPorts` keys ("80/tcp"), which `-P` publishes.
+    public var exposedPorts: [String] = []
 
     public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
         self.id = id
@@ -72,5 +87,6 @@ public struct ImageSnapshot: Sendable {
         self.init(
             id: id, name: name, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [], cmd: config?.cmd ?? [],
             workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layerDirs)
+        exposedPorts = config?.exposedPorts ?? []
     }
 }

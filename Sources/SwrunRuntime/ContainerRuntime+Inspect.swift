@@ -2,6 +2,7 @@ import CSwrun
 import FoundationEssentials
 import Glibc
 import SwrunOCI
+import SwrunNetwork
 import SwrunOS
 import SwrunSecurity
 
@@ -28,8 +29,12 @@ public struct ContainerDetails: Sendable {
     public var hostsPath: String
     public var resolvConfPath: String
     public var logPath: String
-    /// "none" (own network namespace) or "host"; "" when unknown.
+    /// `--network` as given: "bridge", a network's name, "none", "host", "container:…".
     public var networkMode: String
+    /// What swrun-net set up while the container runs (addresses, ports).
+    public var network: NetworkAttachment?
+    /// `-p` as asked (host port 0: any), for HostConfig.PortBindings.
+    public var requestedPorts: [PortMapping]
     /// Capabilities beyond and short of docker's default set, "CAP_"-less as docker shows them.
     public var capAdd: [String]
     public var capDrop: [String]
@@ -61,7 +66,9 @@ extension ContainerRuntime {
             hostnamePath: layout.runtimeFile("hostname"), hostsPath: layout.runtimeFile("hosts"),
             resolvConfPath: layout.runtimeFile("resolv.conf"),
             logPath: containers.logPath(of: state.id),
-            networkMode: spec.map { ($0.linux?.namespaces ?? []).contains { $0.type == "network" } ? "none" : "host" } ?? "",
+            networkMode: state.network ?? spec.map { ($0.linux?.namespaces ?? []).contains { $0.type == "network" } ? "none" : "host" } ?? "",
+            network: running ? (try? networkAttachment(of: state.id)) ?? nil : nil,
+            requestedPorts: (try? storedNetworkRequest(of: state.id))??.ports ?? [],
             capAdd: capAdd, capDrop: capDrop)
     }
 }

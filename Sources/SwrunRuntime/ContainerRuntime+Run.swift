@@ -2,6 +2,7 @@ import CSwrun
 import FoundationEssentials
 import Glibc
 import SwrunCgroups
+import SwrunNetwork
 import SwrunOCI
 import SwrunOS
 import SwrunSecurity
@@ -20,32 +21,52 @@ extension ContainerRuntime {
     public func run(image: ImageSnapshot, options: ContainerOptions, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
         var clock = StepClock(logger: logger)
         let id = Self.newID()
-        let hostname = options.network == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
-        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname)
+        let plan = NetworkPlan(options.network)
+        let hostname = plan == .host ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
+        let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
+        var request: NetworkRequest?
+        var joinedNamespace: String?
+        switch plan {
+        case .bridge(let network):
+            request = try networkRequest(id: id, name: name, hostname: hostname, network: network, options: options, image: image)
+            joinedNamespace = NetworkPaths(root: root).namespace(of: id)
+        case .container(let other):
+            joinedNamespace = try networkNamespace(ofContainer: other)
+        case .none, .host:
+            break
+        }
+        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace)
         clock.step("build spec")
 
-        let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
-        let state = ContainerState(
+        var state = ContainerState(
             id: id, name: name, image: image.name, imageID: image.id, command: spec.runtimeSpec.process?.args ?? [], created: Date(),
             status: .created, pid: 0, exitCode: 0, startedAt: nil, finishedAt: nil, oomKilled: false,
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
+        state.network = options.network
         try containers.create(state)
         let layout = containers.filesystem(of: id)
         clock.step("create container dir")
 
         let config: InitConfig
+        var attachment: NetworkAttachment?
         do {
-            try prepare(&spec, state: state, layout: layout, options: options)
+            if let request {
+                attachment = try attachNetwork(request)
+                clock.step("network set up (swrun-net)")
+            }
+            try prepare(&spec, state: state, layout: layout, options: options, attachment: attachment)
             var translated = try InitConfig(
                 spec: spec.runtimeSpec,
                 rootfs: .overlay(layers: image.layerDirs, upperDir: layout.upperDir, workDir: layout.workDir, target: layout.rootfs),
                 bundle: layout.directory, seccompCacheDir: root + "/cache/seccomp")
             translated.useInit = spec.useInit
             translated.openStdin = options.interactive
+            if attachment != nil { translated.exitCommand = networkExitCommand(for: id) }
             config = translated
             clock.step("write /etc files, translate spec, seccomp filter")
         } catch {
+            try? detachNetwork(of: id)
             try? containers.remove(id)
             throw error
         }
@@ -72,7 +93,17 @@ extension ContainerRuntime {
         state.restartCount = (state.restartCount ?? 0) + 1
         unlink(containers.path(of: state.id) + "/" + ExitRecord.fileName)
         var clock = StepClock(logger: logger)
-        return try launch(state, config: config, detach: detach, attach: attach, clock: &clock)
+        if let attachment = try reattachNetwork(of: state.id) {
+            // The addresses may differ from the last run's.
+            try writeNetworkFiles(containers.filesystem(of: state.id), hostname: state.hostname,
+                                  request: try storedNetworkOptions(of: state.id), attachment: attachment)
+        }
+        do {
+            return try launch(state, config: config, detach: detach, attach: attach, clock: &clock)
+        } catch {
+            try? detachNetwork(of: state.id)
+            throw error
+        }
     }
 
     /// Creates the cgroup, spawns the monitor, waits for the container to exec, and
@@ -150,12 +181,20 @@ extension ContainerRuntime {
     }
 
     /// Writes the runtime's /etc files and adds their bind mounts, and sizes the terminal.
-    private func prepare(_ spec: inout ContainerSpec, state: ContainerState, layout: ContainerFilesystemLayout, options: ContainerOptions) throws {
+    private func prepare(_ spec: inout ContainerSpec, state: ContainerState, layout: ContainerFilesystemLayout, options: ContainerOptions,
+                         attachment: NetworkAttachment?) throws {
         try FileIO.writeFile(layout.runtimeFile("hostname"), state.hostname + "\n")
-        var hosts = DockerDefaults.hosts
-        if options.network != "host" { hosts += "127.0.0.1\t\(state.hostname)\n" }
-        try FileIO.writeFile(layout.runtimeFile("hosts"), options.network == "host" ? ((try? FileIO.readString("/etc/hosts")) ?? hosts) : hosts)
-        try FileIO.writeFile(layout.runtimeFile("resolv.conf"), (try? FileIO.readString("/etc/resolv.conf")) ?? "")
+        let dnsOptions = NetworkFileOptions(options)
+        if attachment != nil || !dnsOptions.isEmpty {
+            try FileIO.writeFile(containers.path(of: state.id) + "/network-options.json", bytes: Array(try JSONEncoder().encode(dnsOptions)),
+                                 mode: 0o600)
+        }
+        if NetworkPlan(options.network) == .host && dnsOptions.isEmpty {
+            try FileIO.writeFile(layout.runtimeFile("hosts"), (try? FileIO.readString("/etc/hosts")) ?? DockerDefaults.hosts)
+            try FileIO.writeFile(layout.runtimeFile("resolv.conf"), (try? FileIO.readString("/etc/resolv.conf")) ?? "")
+        } else {
+            try writeNetworkFiles(layout, hostname: state.hostname, request: dnsOptions, attachment: attachment)
+        }
         // docker creates a missing host directory of a bind mount.
         for m in spec.runtimeSpec.mounts ?? [] where m.type == "bind" {
             if let source = m.source, !FileIO.exists(source) { try FileIO.makeDirectories(source) }

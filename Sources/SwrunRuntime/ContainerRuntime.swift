@@ -34,6 +34,8 @@ public final class ContainerRuntime: @unchecked Sendable {
         }
         // Let the monitor record the exit and finish its own cleanup first.
         awaitMonitor(of: state, seconds: 4)
+        // A monitor that was killed never released the network: do it here.
+        try detachNetwork(of: state.id)
         try cgroup(for: state).destroy()
         try containers.remove(state.id)
     }

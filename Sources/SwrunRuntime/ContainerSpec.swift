@@ -24,16 +24,23 @@ public struct ContainerSpec: Sendable {
     public static let groupsAnnotation = "io.swrun.group-add"
 
     /// Builds the spec. `hostEnv` answers `-e KEY` lookups (docker copies the client's value).
+    /// `networkNamespace`: the namespace a bridge or container network gives the
+    /// container (joined by path); nil with `--network none` (a new, empty one) or host.
     public static func build(image: ImageSnapshot, options: ContainerOptions, id: String, hostname: String,
+                             networkNamespace: String? = nil,
                              hostEnv: [String: String] = ProcessInfo.processInfo.environment) throws -> ContainerSpec {
-        var namespaces = ["pid", "ipc", "mount", "cgroup"]
+        var namespaces = [RuntimeSpec.Namespace(type: "pid"), RuntimeSpec.Namespace(type: "ipc"), RuntimeSpec.Namespace(type: "mount"),
+                          RuntimeSpec.Namespace(type: "cgroup")]
         switch options.network {
-        case "none", "":
-            namespaces += ["network", "uts"]
         case "host":
             break
+        case "none":
+            namespaces += [RuntimeSpec.Namespace(type: "network"), RuntimeSpec.Namespace(type: "uts")]
         default:
-            throw SwrunError(.unsupported, "network \"\(options.network)\" is not supported: use none or host")
+            guard let networkNamespace else {
+                throw SwrunError(.internalError, "network \(options.network): no network namespace was set up")
+            }
+            namespaces += [RuntimeSpec.Namespace(type: "network", path: networkNamespace), RuntimeSpec.Namespace(type: "uts")]
         }
 
         // Command: --entrypoint replaces the image's entrypoint and clears its CMD, as docker.
@@ -119,7 +126,7 @@ public struct ContainerSpec: Sendable {
             },
             noNewPrivileges: noNewPrivileges)
         var linux = RuntimeSpec.Linux(
-            namespaces: namespaces.map { RuntimeSpec.Namespace(type: $0) },
+            namespaces: namespaces,
             cgroupsPath: (options.cgroupParent ?? "swrun") + "/" + id,
             resources: RuntimeSpec.Resources(limits))
         if !options.privileged {

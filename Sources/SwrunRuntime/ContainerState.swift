@@ -36,6 +36,9 @@ public struct ContainerState: Codable, Sendable {
     public var restartCount: Int?
     /// The cgroup limits, applied again by `start`.
     public var limits: CgroupLimits?
+    /// `--network` as given ("bridge", a network's name, "none", "host", "container:…");
+    /// nil in records written before networks existed, which had "none" or "host".
+    public var network: String? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 

@@ -204,6 +204,7 @@ final class Monitor {
     private func finish() -> Never {
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
+        if !config.exitCommand.isEmpty { runExitCommand(config.exitCommand) }
         if !config.exitPath.isEmpty {
             try? ExitRecord(exitCode: code, finishedNanos: ExitRecord.nowNanos(), oomKilled: oomKilled())
                 .write(to: config.exitPath, durability: config.autoRemoveDirectory.isEmpty ? .full : .atomic)

@@ -1,4 +1,43 @@
 // swrun-net: sets up and tears down a container's network (netlink, nftables, DNS).
 // A program of its own because libnftables comes only as a shared library and swrun
-// links fully static; swrun runs it for `run`, the monitor runs it when a container ends.
-print("swrun-net: not yet")
+// links fully static; swrun runs it for `run` and `rm`, the monitor when a container ends.
+//
+//   swrun-net --root ROOT attach REQUEST.json   the record goes to ROOT/network/attachments/ID.json
+//   swrun-net --root ROOT detach ID
+//   swrun-net --root ROOT network-up NETWORK     the bridge and its firewall elements
+//   swrun-net --root ROOT network-rm NETWORK     them and the network, when no container uses it
+//
+// Failures print one line on stderr and exit 125.
+import FoundationEssentials
+import Glibc
+import SwrunNetwork
+import SwrunNetworkKernel
+import SwrunOS
+
+func fail(_ message: String) -> Never {
+    try? FileIO.writeAll(2, Array(("swrun-net: " + message + "\n").utf8))
+    exit(125)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count == 4, arguments[0] == "--root" else {
+    fail("usage: swrun-net --root ROOT attach REQUEST.json | detach ID | network-up NETWORK | network-rm NETWORK")
+}
+let network = ContainerNetwork(root: arguments[1])
+do {
+    switch arguments[2] {
+    case "attach":
+        let request = try JSONDecoder().decode(NetworkRequest.self, from: Data(try FileIO.readFile(arguments[3])))
+        _ = try network.attach(request)
+    case "detach":
+        try network.detach(containerID: arguments[3])
+    case "network-up":
+        try network.bringUp(network: arguments[3])
+    case "network-rm":
+        try network.remove(network: arguments[3])
+    default:
+        fail("unknown command \(arguments[2])")
+    }
+} catch {
+    fail(SwrunError.oneLine(error))
+}

@@ -41,8 +41,19 @@ import Testing
         try process.run()
         // The writer fails instead of killing the test run by SIGPIPE if swrun dies.
         signal(SIGPIPE, SIG_IGN)
+        // Plain write(2): it stops at the first error (EPIPE once swrun is gone), where
+        // FileHandle's writer was seen spinning on a dead pipe.
+        let inputFD = stdin.fileHandleForWriting.fileDescriptor
         let writer = Thread {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
+            input.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < bytes.count {
+                    let n = write(inputFD, bytes.baseAddress! + offset, bytes.count - offset)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()

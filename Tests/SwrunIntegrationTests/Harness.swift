@@ -94,11 +94,32 @@ final class Swrun {
     let root: String
     let scratch: String
 
-    init() throws {
+    /// With `privateNetwork`, a network namespace of this sandbox's own, pinned here:
+    /// every swrun command runs in it (`nsenter`), so its bridges, veths and firewall
+    /// rules stay there and end with it.
+    let networkNamespace: String?
+
+    init(privateNetwork: Bool = false) throws {
+        // Containers get the default bridge network: the host's own namespace must
+        // never be where that happens (scripts/test runs everything in one of its own).
+        guard Self.outsideHostNetwork else {
+            throw SandboxError("the tests change network state: run them through scripts/test, or inside `unshare --net`")
+        }
         base = "/tmp/swrun-it-" + UUID().uuidString.prefix(8).lowercased()
         root = base + "/root"
         scratch = base + "/scratch"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        if privateNetwork {
+            let path = base + "/netns"
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            guard Host.run("/usr/bin/unshare", ["--net=" + path, "true"]).status == 0,
+                  Host.run("/usr/bin/nsenter", ["--net=" + path, "ip", "link", "set", "lo", "up"]).status == 0 else {
+                throw SandboxError("could not make a network namespace at \(path)")
+            }
+            networkNamespace = path
+        } else {
+            networkNamespace = nil
+        }
     }
 
     deinit {
@@ -106,7 +127,25 @@ final class Swrun {
         if leftover.status == 0, !leftover.lines.isEmpty {
             _ = run(["rm", "-f"] + leftover.lines, timeout: 30)
         }
+        if let networkNamespace { umount2(networkNamespace, Int32(MNT_DETACH)) }
         try? FileManager.default.removeItem(atPath: base)
+    }
+
+    /// True in a network namespace other than PID 1's (or where scripts/test vouches for
+    /// it: the kernel VM, which has no network).
+    static let outsideHostNetwork: Bool = {
+        if ProcessInfo.processInfo.environment["SWRUN_TEST_NETNS"] == "1" { return true }
+        var own = stat()
+        var host = stat()
+        guard stat("/proc/self/ns/net", &own) == 0, stat("/proc/1/ns/net", &host) == 0 else { return false }
+        return own.st_ino != host.st_ino || own.st_dev != host.st_dev
+    }()
+
+    /// Runs a host command in the sandbox's network namespace (the test's own without one).
+    @discardableResult
+    func inNetwork(_ command: [String], stdin: Data? = nil) -> (status: Int32, stdout: String) {
+        guard let networkNamespace else { return Host.run(command[0], Array(command.dropFirst()), stdin: stdin) }
+        return Host.run("/usr/bin/nsenter", ["--net=" + networkNamespace, "--"] + command, stdin: stdin)
     }
 
     /// Runs `swrun --root <root> <arguments>` to completion.
@@ -134,8 +173,14 @@ final class Swrun {
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["--root", root] + arguments
+        if let networkNamespace {
+            // nsenter execs swrun itself (no fork for a network namespace): signals reach it.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+            process.arguments = ["--net=" + networkNamespace, "--", Self.binary, "--root", root] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = ["--root", root] + arguments
+        }
         if let stdin {
             let inputPath = base + "/.in-" + token
             _ = FileManager.default.createFile(atPath: inputPath, contents: stdin)
@@ -256,4 +301,10 @@ enum Capability {
     static var hostBounding: String {
         Host.statusField("CapBnd", in: Host.read("/proc/self/status") ?? "") ?? "?"
     }
+}
+
+/// A sandbox that could not be set up.
+struct SandboxError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

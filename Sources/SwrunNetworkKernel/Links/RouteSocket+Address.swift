@@ -8,7 +8,7 @@ extension RouteSocket {
     /// is usable at once. An address the link has already is an error ("File exists").
     public func addAddress(_ cidr: String, to link: String) throws {
         let step = "add address \(cidr) to \(link)"
-        let address = try IPAddress(cidr: cidr)
+        let address = try LinkAddress(cidr: cidr)
         try add(address, toIndex: try index(ofLink: link, step: step), step: step)
     }
 
@@ -24,14 +24,14 @@ extension RouteSocket {
         var object = nl_cache_get_first(cache)
         while let address = object {
             if rtnl_addr_get_ifindex(address) == index, let local = rtnl_addr_get_local(address) {
-                addresses.append(IPAddress(local).cidr)
+                addresses.append(LinkAddress(local).cidr)
             }
             object = nl_cache_get_next(address)
         }
         return addresses
     }
 
-    func add(_ address: IPAddress, toIndex index: Int32, step: String) throws {
+    func add(_ address: LinkAddress, toIndex index: Int32, step: String) throws {
         let object = try allocate(rtnl_addr_alloc(), step)
         defer { rtnl_addr_put(object) }
         let local = try address.nlAddress(step: step)
@@ -50,7 +50,7 @@ extension RouteSocket {
 }
 
 /// An IPv4 or IPv6 address with a prefix length, as the kernel takes it.
-struct IPAddress {
+struct LinkAddress {
     let family: Int32
     let bytes: [UInt8]
     let prefixLength: Int
@@ -105,11 +105,11 @@ struct IPAddress {
     var cidr: String { "\(text)/\(prefixLength)" }
 
     /// The subnet's broadcast address for IPv4 subnets that have one (/30 and wider).
-    var broadcast: IPAddress? {
+    var broadcast: LinkAddress? {
         guard family == AF_INET, prefixLength <= 30 else { return nil }
         var value = bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         value |= UInt32.max >> UInt32(prefixLength)
-        return IPAddress(family: AF_INET, bytes: (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }, prefixLength: 32)
+        return LinkAddress(family: AF_INET, bytes: (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }, prefixLength: 32)
     }
 
     /// A libnl address the caller puts.

@@ -13,7 +13,7 @@ extension RouteSocket {
     /// (the kernel does not lower an MTU that was set), and reapplied to an existing bridge.
     public func ensureBridge(_ name: String, address: [String], mtu: Int?) throws {
         let step = "create bridge \(name)"
-        let addresses = try address.map { try IPAddress(cidr: $0) }
+        let addresses = try address.map { try LinkAddress(cidr: $0) }
         if let mtu, mtu < 68 || mtu > 65535 {
             throw SwrunError(.invalidArgument, "\(step): invalid MTU \(mtu)")
         }

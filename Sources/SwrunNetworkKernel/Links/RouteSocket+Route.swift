@@ -7,7 +7,7 @@ extension RouteSocket {
     /// link from the gateway's subnet, so an address in it must be on a link that is up.
     public func addDefaultRoute(via gateway: String) throws {
         let step = "add default route via \(gateway)"
-        let address = try IPAddress(host: gateway)
+        let address = try LinkAddress(host: gateway)
         let route = try allocate(rtnl_route_alloc(), step)
         defer { rtnl_route_put(route) }
         guard let anywhere = nl_addr_build(address.family, nil, 0) else {

@@ -186,6 +186,9 @@ public struct InitConfig: Sendable, Equatable {
     /// A new user namespace's maps (with `CLONE_NEWUSER` in `namespaces`).
     public var uidMappings: [InitIDMap] = []
     public var gidMappings: [InitIDMap] = []
+    /// Run by the monitor once PID 1 has ended, before the exit is recorded
+    /// (swrun-net's teardown of the container's network); empty: nothing.
+    public var exitCommand: [String] = []
 
     public init() {}
 }
@@ -230,6 +233,7 @@ extension InitConfig {
             w.u64(UInt64(maps.count))
             for m in maps { w.u64(UInt64(m.containerID)); w.u64(UInt64(m.hostID)); w.u64(UInt64(m.size)) }
         }
+        w.strings(exitCommand)
         return w.bytes
     }
 
@@ -298,6 +302,7 @@ extension InitConfig {
         }
         uidMappings = try maps()
         gidMappings = try maps()
+        exitCommand = try r.strings()
     }
 
     /// The container gets a new user namespace (its maps written by the monitor).

@@ -4,6 +4,7 @@ import GoTemplate
 import SwrunImage
 import SwrunOCI
 import SwrunOS
+import SwrunNetwork
 import SwrunRuntime
 
 struct Inspect: ParsableCommand {
@@ -191,6 +192,9 @@ enum ContainerDocument {
             }),
             "LogConfig": .object(["Type": .string("json-file"), "Config": .map([:])]),
             "NetworkMode": .string(details.networkMode),
+            "PortBindings": .goMap(Dictionary(grouping: details.requestedPorts, by: \.containerKey).mapValues { mappings in
+                .array(mappings.map { .object(["HostIp": .string($0.hostIP), "HostPort": .string($0.hostPort == 0 ? "" : String($0.hostPort))]) })
+            }),
             "RestartPolicy": .object(["Name": .string("no"), "MaximumRetryCount": .int(0)]),
             "AutoRemove": .bool(state.autoRemove),
             "CapAdd": details.capAdd.isEmpty ? .null : .strings(details.capAdd),
@@ -265,6 +269,36 @@ enum ContainerDocument {
             ]),
             "Mounts": .array(mounts),
             "Config": configDocument,
+            "NetworkSettings": networkSettings(details),
+        ])
+    }
+
+    /// docker's NetworkSettings: the running container's addresses and published ports.
+    static func networkSettings(_ details: ContainerDetails) -> TemplateValue {
+        let attachment = details.network
+        let primary = details.networkMode == "bridge" ? attachment?.endpoints.first : nil
+        let ports = Dictionary(grouping: attachment?.ports ?? [], by: \.containerKey).mapValues { mappings -> TemplateValue in
+            .array(mappings.map { .object(["HostIp": .string($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP), "HostPort": .string(String($0.hostPort))]) })
+        }
+        let networks = Dictionary(attachment?.endpoints.map { endpoint -> (String, TemplateValue) in
+            (endpoint.networkName, .object([
+                "IPAMConfig": .null, "Links": .null,
+                "Aliases": endpoint.aliases.isEmpty ? .null : .strings(endpoint.aliases),
+                "MacAddress": .string(endpoint.mac), "NetworkID": .string(endpoint.networkID), "EndpointID": .string(""),
+                "Gateway": .string(endpoint.gateway), "IPAddress": .string(endpoint.address),
+                "IPPrefixLen": .int(Int64(endpoint.prefixLength)), "IPv6Gateway": .string(""),
+                "GlobalIPv6Address": .string(""), "GlobalIPv6PrefixLen": .int(0),
+            ]))
+        } ?? [], uniquingKeysWith: { first, _ in first })
+        return .object([
+            "Bridge": .string(""),
+            "SandboxKey": .string(attachment?.namespacePath ?? ""),
+            "Ports": .goMap(ports),
+            "Gateway": .string(primary?.gateway ?? ""),
+            "IPAddress": .string(primary?.address ?? ""),
+            "IPPrefixLen": .int(Int64(primary?.prefixLength ?? 0)),
+            "MacAddress": .string(primary?.mac ?? ""),
+            "Networks": .goMap(networks),
         ])
     }
 

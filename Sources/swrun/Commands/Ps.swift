@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GoTemplate
+import SwrunNetwork
 import SwrunOS
 import SwrunRuntime
 
@@ -68,8 +69,9 @@ struct ContainerRow: ListingRow {
         return [
             "ID": .string(noTrunc ? c.id : c.shortID), "Image": .string(c.image), "Command": .string("\"\(command)\""),
             "CreatedAt": .string(Timestamps.format(c.created)), "RunningFor": .string(HumanTime.ago(c.created, now: now)),
-            "Ports": "", "State": .string(state), "Status": .string(status), "Size": "0B", "Names": .string(c.name),
-            "Labels": "", "Mounts": "", "Networks": .string("none"),
+            "Ports": .string(c.isRunning ? ((try? runtime.networkAttachment(of: c.id)) ?? nil)?.portsColumn ?? "" : ""),
+            "State": .string(state), "Status": .string(status), "Size": "0B", "Names": .string(c.name),
+            "Labels": "", "Mounts": "", "Networks": .string(c.network.map { $0.isEmpty ? "bridge" : $0 } ?? "none"),
         ]
     }
 

@@ -17,6 +17,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Process") var process: ProcessFlags
     @OptionGroup(title: "Resources") var resources: ResourceFlags
     @OptionGroup(title: "Security") var security: SecurityFlags
+    @OptionGroup(title: "Network") var networking: NetworkFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -30,8 +31,6 @@ struct Run: ParsableCommand {
     var detachKeys: String = AttachOptions.defaultDetachKeys
     @Option(name: .long, help: "Override the image's ENTRYPOINT.")
     var entrypoint: String?
-    @Option(name: [.long, .customLong("net")], help: "Network: none (default) or host.")
-    var network: String = ContainerOptions().network
     @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
     var readOnly = false
     @Option(name: .long, help: "Mount a tmpfs: PATH[:OPTIONS].")
@@ -57,7 +56,7 @@ struct Run: ParsableCommand {
         options.hostname = hostname
         options.autoRemove = rm
         options.entrypoint = entrypoint
-        options.network = network
+        networking.apply(to: &options)
         options.readOnly = readOnly
         options.tmpfs = tmpfs
         options.volumes = volume

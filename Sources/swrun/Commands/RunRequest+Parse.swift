@@ -4,7 +4,7 @@ extension RunRequest {
     static let commonLine = CommonLine(
         flags: ["rm": nil, "detach": "d", "interactive": "i", "tty": "t", "privileged": nil, "read-only": nil, "init": nil],
         options: ["env": "e", "user": "u", "workdir": "w", "name": nil, "hostname": "h", "entrypoint": nil,
-                  "network": nil, "net": nil, "volume": "v", "tmpfs": nil])
+                  "network": nil, "net": nil, "volume": "v", "tmpfs": nil, "publish": "p"])
 
     /// The common `swrun run` lines read without argument-parser (`CommonLine`); nil
     /// for any other. `RunParseTests` checks that both readings agree.
@@ -30,6 +30,7 @@ extension RunRequest {
             case ("network", let value?), ("net", let value?): options.network = value
             case ("volume", let value?): options.volumes.append(value)
             case ("tmpfs", let value?): options.tmpfs.append(value)
+            case ("publish", let value?): options.publish.append(value)
             default: return nil
             }
         }

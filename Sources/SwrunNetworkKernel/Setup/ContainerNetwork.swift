@@ -1,0 +1,173 @@
+import FoundationEssentials
+import Glibc
+import SwrunNetwork
+import SwrunOS
+
+/// Sets up and tears down containers' networks in one store: a namespace pinned under
+/// the store, a veth per network on the network's bridge, the address from the
+/// network's pool, firewall elements for NAT and published ports, DNS entries.
+/// Bridges and firewall networks exist only while a container uses them.
+public struct ContainerNetwork: Sendable {
+    public let paths: NetworkPaths
+    let networks: NetworkStore
+    let reservations: PortReservations
+    let dns: AardvarkDNS
+
+    public init(root: String) {
+        paths = NetworkPaths(root: root)
+        networks = NetworkStore(root: root)
+        reservations = PortReservations(root: root)
+        dns = AardvarkDNS(configDirectory: paths.aardvark)
+    }
+
+    /// Everything the request asks for, or nothing: a failure undoes what was done.
+    public func attach(_ request: NetworkRequest) throws -> NetworkAttachment {
+        try FileIO.makeDirectories(paths.namespaces)
+        try FileIO.makeDirectories(paths.attachments)
+        return try FileLock.withExclusiveLock(paths.lock, mode: 0o600) {
+            let id = request.containerID
+            if try paths.readAttachment(of: id) != nil { try detachLocked(id) }
+            let configs = try request.endpoints.map { try networks.lookup($0.network) }
+            var record = NetworkAttachment(containerID: id, namespacePath: paths.namespace(of: id))
+            try paths.write(record)
+            do {
+                try setUp(request, configs: configs, record: &record)
+                record.complete = true
+                try paths.write(record)
+                return record
+            } catch {
+                try? detachLocked(id)
+                throw error
+            }
+        }
+    }
+
+    /// Undoes the container's attachment; nothing to undo is not an error.
+    public func detach(containerID: String) throws {
+        guard FileIO.exists(paths.attachment(of: containerID)) else { return }
+        try FileLock.withExclusiveLock(paths.lock, mode: 0o600) { try detachLocked(containerID) }
+    }
+
+    private func setUp(_ request: NetworkRequest, configs: [NetworkConfig], record: inout NetworkAttachment) throws {
+        let id = request.containerID
+        let host = try RouteSocket(namespace: nil)
+        let firewall = try Firewall(namespace: nil)
+        if (try? Sysctl.get("net/ipv4/ip_forward")) != "1" { try Sysctl.set("net/ipv4/ip_forward", "1") }
+        try NetworkNamespace.create(at: record.namespacePath)
+        let inside = try RouteSocket(namespace: record.namespacePath)
+        try inside.setUp("lo")
+        for (index, (wanted, network)) in zip(request.endpoints, configs).enumerated() {
+            guard let subnet = network.subnets.first(where: { $0.subnet.address.family == .v4 }) else {
+                throw SwrunError(.unsupported, "network \(network.name) has no IPv4 subnet")
+            }
+            let requested = try wanted.ipv4.map { text -> IPAddress in
+                guard let address = IPAddress(text) else { throw SwrunError(.invalidArgument, "invalid IPv4 address: \(text)") }
+                return address
+            }
+            let address = try networks.withLock(network) {
+                try networks.allocateAddress(in: network, containerID: id, requested: requested, durability: .atomic)
+            }
+            let mac = wanted.mac ?? dockerMAC(forIPv4: address.description)
+            let endpoint = Endpoint(
+                networkID: network.id, networkName: network.name, bridge: network.bridgeName, interface: "eth\(index)",
+                hostInterface: "sw" + id.prefix(11) + String(index), address: address.description,
+                prefixLength: subnet.subnet.prefixLength, gateway: subnet.gateway.description, mac: mac,
+                aliases: wanted.aliases, dnsServer: network.dnsEnabled ? subnet.gateway.description : nil)
+            record.endpoints.append(endpoint)
+            try paths.write(record)
+
+            if !(try host.linkExists(network.bridgeName)) { try bringUp(network, host: host, firewall: firewall) }
+            try host.createVeth(hostName: endpoint.hostInterface, peerName: endpoint.interface, peerNamespace: record.namespacePath,
+                                bridge: network.bridgeName, mac: mac)
+            try inside.addAddress("\(address)/\(subnet.subnet.prefixLength)", to: endpoint.interface)
+            try inside.setUp(endpoint.interface)
+            if index == 0 && !network.internal { try inside.addDefaultRoute(via: subnet.gateway.description) }
+        }
+        if !request.ports.isEmpty, let target = record.primaryAddress {
+            record.ports = try reservations.reserve(request.ports, containerID: id, durability: .atomic)
+            try paths.write(record)
+            try firewall.add(ports: record.ports.map { Self.firewallPort($0, to: target) })
+        }
+        let upstreams = ContainerNetworkFiles.upstreamServers(hostFile: (try? FileIO.readString("/etc/resolv.conf")) ?? "")
+        for endpoint in record.endpoints {
+            guard let server = endpoint.dnsServer else { continue }
+            try dns.add(network: endpoint.networkName, gateways: [server], upstreams: upstreams, containerID: id,
+                        ipv4: [endpoint.address], ipv6: [], names: [request.containerName] + endpoint.aliases)
+        }
+    }
+
+    /// Each step runs even when an earlier one failed; the first failure is reported.
+    private func detachLocked(_ id: String) throws {
+        guard let record = try paths.readAttachment(of: id) else { return }
+        var firstError: (any Error)?
+        func attempt(_ body: () throws -> Void) {
+            do { try body() } catch { if firstError == nil { firstError = error } }
+        }
+        let host = try RouteSocket(namespace: nil)
+        let firewall = try Firewall(namespace: nil)
+        for endpoint in record.endpoints where endpoint.dnsServer != nil {
+            attempt { try dns.remove(network: endpoint.networkName, containerID: id) }
+        }
+        if let target = record.primaryAddress, !record.ports.isEmpty {
+            attempt { try firewall.remove(ports: record.ports.map { Self.firewallPort($0, to: target) }) }
+        }
+        attempt { try reservations.release(containerID: id, durability: .atomic) }
+        for endpoint in record.endpoints {
+            attempt { try host.deleteLink(endpoint.hostInterface) }
+        }
+        attempt { try NetworkNamespace.remove(at: record.namespacePath) }
+        for endpoint in record.endpoints {
+            attempt {
+                guard let network = try? networks.lookup(endpoint.networkID) else { return }
+                try networks.releaseAddresses(of: id, in: network, durability: .atomic)
+            }
+        }
+        if let firstError { throw firstError }
+        unlink(paths.attachment(of: id))
+    }
+
+    /// Makes the network's bridge and firewall elements (`network create`; `attach`
+    /// makes them too when they are missing, as after a reboot). They stay while the
+    /// network exists, as docker's bridges do: creating and deleting a bridge per
+    /// container would cost a kernel grace period (tens of ms) each way.
+    public func bringUp(network nameOrID: String) throws {
+        try FileIO.makeDirectories(paths.directory)
+        try FileLock.withExclusiveLock(paths.lock, mode: 0o600) {
+            let network = try networks.lookup(nameOrID)
+            try bringUp(network, host: try RouteSocket(namespace: nil), firewall: try Firewall(namespace: nil))
+        }
+    }
+
+    /// `network rm`: refused while a container uses the network; else its bridge and
+    /// firewall elements go (swrun's table with the last of them), then its record.
+    public func remove(network nameOrID: String) throws {
+        try FileIO.makeDirectories(paths.directory)
+        try FileLock.withExclusiveLock(paths.lock, mode: 0o600) {
+            let network = try networks.lookup(nameOrID)
+            guard try networks.allocations(in: network).isEmpty else {
+                throw SwrunError(.conflict, "error while removing network: network \(network.name) id \(network.id) has active endpoints")
+            }
+            try RouteSocket(namespace: nil).deleteLink(network.bridgeName)
+            if let subnet = network.subnets.first {
+                try Firewall(namespace: nil).remove(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description,
+                                                                             internal: network.internal))
+            }
+            try networks.remove(network.id)
+        }
+    }
+
+    private func bringUp(_ network: NetworkConfig, host: RouteSocket, firewall: Firewall) throws {
+        guard let subnet = network.subnets.first(where: { $0.subnet.address.family == .v4 }) else {
+            throw SwrunError(.unsupported, "network \(network.name) has no IPv4 subnet")
+        }
+        try host.ensureBridge(network.bridgeName, address: ["\(subnet.gateway)/\(subnet.subnet.prefixLength)"], mtu: nil)
+        // Published ports answer on 127.0.0.1 too: DNAT to the bridge needs it.
+        try Sysctl.set("net/ipv4/conf/\(network.bridgeName)/route_localnet", "1")
+        try firewall.add(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description, internal: network.internal))
+    }
+
+    static func firewallPort(_ mapping: PortMapping, to address: String) -> FirewallPort {
+        FirewallPort(proto: mapping.proto, hostIP: mapping.hostIP.isEmpty ? nil : mapping.hostIP, hostPort: mapping.hostPort,
+                     containerIP: address, containerPort: mapping.containerPort)
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Networking as a docker user meets it: the default bridge, published ports, user
+/// networks with DNS, and no leftovers. Each test runs swrun in a network namespace of
+/// its own (the sandbox's "host"); an "outside" host is a second namespace with
+/// TEST-NET-2 addresses. Clients always have a timeout.
+@Suite(.serialized) struct NetworkTests {
+    let swrun: Swrun
+
+    init() throws { swrun = try Swrun(privateNetwork: true) }
+
+    /// The sandbox's links and firewall, and the store's allocations.
+    func networkState() -> String {
+        let links = swrun.inNetwork(["/usr/sbin/ip", "-o", "link"]).stdout
+            .split(separator: "\n").map { line in line.components(separatedBy: " qdisc ")[0] }.joined(separator: "\n")
+        let rules = swrun.inNetwork(["/usr/sbin/nft", "list", "ruleset"]).stdout
+        let allocations = Host.snapshot(swrun.root + "/networks").filter { !$0.hasSuffix(".json") && !$0.hasSuffix("lock") }
+        return links + "\n--\n" + rules + "\n--\n" + allocations.joined(separator: "\n")
+    }
+
+    /// `wget` from the sandbox's host, retried until it answers or 20 s pass (a server
+    /// in a container starts after `run -d` returns).
+    func fetch(_ url: String, from command: [String] = [], deadline: TimeInterval = 20) -> String? {
+        let end = Date().addingTimeInterval(deadline)
+        repeat {
+            let result = command.isEmpty
+                ? swrun.inNetwork(["/usr/bin/timeout", "5", "/usr/bin/busybox", "wget", "-q", "-T", "3", "-O", "-", url])
+                : swrun.inNetwork(command + ["/usr/bin/timeout", "5", "/usr/bin/busybox", "wget", "-q", "-T", "3", "-O", "-", url])
+            if result.status == 0 { return result.stdout }
+            usleep(100_000)
+        } while Date() < end
+        return nil
+    }
+
+    /// A web server in a container serving its /etc (so /hostname names it).
+    func startWebServer(_ flags: [String]) -> CommandResult {
+        swrun.run(["run", "-d"] + flags + ["busybox", "httpd", "-f", "-p", "80", "-h", "/etc"])
+    }
+
+    @Test func defaultBridgeGivesAnAddressARouteAndItsOwnName() {
+        let result = swrun.runRm(["--hostname", "box", "busybox", "sh", "-c",
+                                  "ip -o -4 addr show eth0; ip route; cat /etc/hosts; cat /etc/resolv.conf"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("inet 172.17.0.2/16"), "\(result.stdout)")
+        #expect(result.stdout.contains("default via 172.17.0.1"), "\(result.stdout)")
+        #expect(result.stdout.contains("172.17.0.2\tbox"), "\(result.stdout)")
+        #expect(!result.stdout.contains("nameserver 127."), "\(result.stdout)")
+    }
+
+    @Test func publishedPortAnswersOnLoopbackOnTheGatewayAndFromOtherContainers() throws {
+        let started = startWebServer(["--name", "web", "-p", "8080:80"])
+        try #require(started.status == 0, "\(started)")
+        let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hostname = String(id.prefix(12))
+        #expect(fetch("http://127.0.0.1:8080/hostname")?.contains(hostname) == true)
+        #expect(fetch("http://172.17.0.1:8080/hostname")?.contains(hostname) == true)
+        // Hairpin: another container reaches the published port through the host.
+        let other = swrun.runRm(["busybox", "wget", "-q", "-T", "5", "-O", "-", "http://172.17.0.1:8080/hostname"])
+        #expect(other.status == 0 && other.stdout.contains(hostname), "\(other)")
+        // Container to container on the bridge.
+        let direct = swrun.runRm(["busybox", "wget", "-q", "-T", "5", "-O", "-", "http://172.17.0.2/hostname"])
+        #expect(direct.status == 0 && direct.stdout.contains(hostname), "\(direct)")
+
+        let port = swrun.run(["port", "web"])
+        #expect(port.stdout == "80/tcp -> 0.0.0.0:8080\n", "\(port)")
+        #expect(swrun.run(["port", "web", "80"]).stdout == "0.0.0.0:8080\n")
+        let missing = swrun.run(["port", "web", "81"])
+        #expect(missing.status == 1 && missing.stderr.contains("No public port '81/tcp' published for web"), "\(missing)")
+        let ps = swrun.run(["ps", "--format", "{{.Ports}}|{{.Networks}}"])
+        #expect(ps.stdout == "0.0.0.0:8080->80/tcp|bridge\n", "\(ps)")
+        let inspect = swrun.run(["inspect", "-f", "{{.NetworkSettings.IPAddress}} {{json .NetworkSettings.Ports}} {{.HostConfig.NetworkMode}}", "web"])
+        #expect(inspect.stdout == "172.17.0.2 {\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"}]} bridge\n", "\(inspect)")
+    }
+
+    @Test func publishAllPicksFreeHostPortsForExposedPorts() throws {
+        let image = swrun.run(["commit", "-c", "EXPOSE 80/tcp", try #require(startWebServer([]).stdout.split(separator: "\n").first.map(String.init)), "exposed:1"])
+        try #require(image.status == 0, "\(image)")
+        let started = swrun.run(["run", "-d", "--name", "pub", "-P", "exposed:1", "httpd", "-f", "-p", "80", "-h", "/etc"])
+        try #require(started.status == 0, "\(started)")
+        let port = swrun.run(["port", "pub", "80/tcp"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hostPort = try #require(port.split(separator: ":").last.flatMap { Int($0) }, "\(port)")
+        #expect(hostPort > 1024)
+        #expect(fetch("http://127.0.0.1:\(hostPort)/hostname") != nil)
+    }
+
+    @Test func runRmWithPortsLeavesLinksRulesAndAllocationsAsTheyWere() {
+        let before = networkState()
+        let result = swrun.runRm(["-p", "8081:80", "-p", "127.0.0.1:8082:81/udp", "busybox", "ip", "-o", "-4", "addr", "show", "eth0"])
+        #expect(result.status == 0 && result.stdout.contains("172.17.0.2/16"), "\(result)")
+        #expect(networkState() == before)
+    }
+
+    @Test func aTakenHostPortFailsTheRunInOneLineAndLeavesNothingBehind() throws {
+        let first = swrun.run(["run", "-d", "-p", "8083:80", "busybox", "sleep", "1000"])
+        try #require(first.status == 0, "\(first)")
+        let state = networkState()
+        let containers = swrun.containerIDs()
+        let second = swrun.run(["run", "--rm", "-p", "8083:80", "busybox", "true"])
+        #expect(second.status == 125, "\(second)")
+        #expect(second.stderr.contains("port is already allocated") && second.stderr.split(separator: "\n").count == 1, "\(second)")
+        #expect(networkState() == state)
+        #expect(swrun.containerIDs() == containers)
+    }
+
+    @Test(arguments: [
+        (["--network", "nosuch"], "network nosuch not found"),
+        (["-p", "x:80"], "x"),
+        (["-p", "80:80:80:80"], "80:80:80:80"),
+        (["--ip", "172.17.0.9"], "user specified IP address is supported on user defined networks only"),
+        (["--add-host", "nocolon"], "nocolon"),
+    ])
+    func badNetworkInputFailsWith125AndLeavesNothing(flags: [String], words: String) {
+        let before = networkState()
+        let result = swrun.run(["run", "--rm"] + flags + ["busybox", "true"])
+        #expect(result.status == 125, "\(result)")
+        #expect(result.stderr.contains(words) && result.stderr.split(separator: "\n").count == 1, "\(result)")
+        #expect(swrun.containerIDs().isEmpty)
+        #expect(networkState() == before)
+    }
+
+    @Test func userNetworkNamesResolveByDNSAndNetworksAreIsolated() throws {
+        try #require(swrun.run(["network", "create", "appnet"]).status == 0)
+        try #require(swrun.run(["network", "create", "othernet"]).status == 0)
+        let web = startWebServer(["--name", "web", "--network", "appnet", "--network-alias", "www"])
+        try #require(web.status == 0, "\(web)")
+        let hostname = String(web.stdout.prefix(12))
+        let lookup = swrun.runRm(["--network", "appnet", "busybox", "nslookup", "web"])
+        #expect(lookup.status == 0 && lookup.stdout.contains("172.18.0.2"), "\(lookup)")
+        let byAlias = swrun.runRm(["--network", "appnet", "busybox", "wget", "-q", "-T", "5", "-O", "-", "http://www/hostname"])
+        #expect(byAlias.status == 0 && byAlias.stdout.contains(hostname), "\(byAlias)")
+        // Another network neither resolves the name nor reaches the address.
+        let isolated = swrun.runRm(["--network", "othernet", "busybox", "wget", "-q", "-T", "2", "-O", "-", "http://172.18.0.2/hostname"])
+        #expect(isolated.status != 0, "\(isolated)")
+        let inUse = swrun.run(["network", "rm", "appnet"])
+        #expect(inUse.status != 0 && inUse.stderr.contains("active endpoints"), "\(inUse)")
+        // No DNS server stays once no container runs on a user network.
+        #expect(swrun.run(["rm", "-f", "web"]).status == 0)
+        let servers = swrun.inNetwork(["/usr/bin/pgrep", "-f", "aardvark-dns.*" + swrun.root]).stdout
+        #expect(servers.isEmpty, "\(servers)")
+        #expect(swrun.run(["network", "rm", "appnet"]).status == 0)
+    }
+
+    @Test func outboundTrafficIsMasqueradedAndInternalNetworksHaveNoWayOut() throws {
+        // The "outside": a namespace with TEST-NET-2 addresses, linked to the sandbox's host.
+        let outside = swrun.base + "/outside"
+        _ = FileManager.default.createFile(atPath: outside, contents: nil)
+        try #require(Host.run("/usr/bin/unshare", ["--net=" + outside, "true"]).status == 0)
+        defer { umount2(outside, Int32(MNT_DETACH)) }
+        try #require(swrun.inNetwork(["/usr/sbin/ip", "link", "add", "vout", "type", "veth", "peer", "name", "vin", "netns", outside]).status == 0)
+        try #require(swrun.inNetwork(["/usr/sbin/ip", "addr", "add", "198.51.100.1/24", "dev", "vout"]).status == 0)
+        try #require(swrun.inNetwork(["/usr/sbin/ip", "link", "set", "vout", "up"]).status == 0)
+        for command in [["ip", "addr", "add", "198.51.100.2/24", "dev", "vin"], ["ip", "link", "set", "vin", "up"], ["ip", "link", "set", "lo", "up"]] {
+            try #require(Host.run("/usr/bin/nsenter", ["--net=" + outside, "--"] + command).status == 0)
+        }
+        // A server there that answers with the client's address.
+        let www = swrun.scratch + "/www/cgi-bin"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho Content-Type: text/plain\necho\necho \"$REMOTE_ADDR\"\n".write(toFile: www + "/ip", atomically: true, encoding: .utf8)
+        chmod(www + "/ip", 0o755)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+        server.arguments = ["--net=" + outside, "--", "/usr/bin/busybox", "httpd", "-f", "-p", "9000", "-h", swrun.scratch + "/www"]
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let seen = fetch("http://198.51.100.2:9000/cgi-bin/ip", from: [])
+        try #require(seen?.contains("198.51.100.1") == true, "the outside server did not answer the host: \(seen ?? "nothing")")
+
+        let fromContainer = swrun.runRm(["busybox", "wget", "-q", "-T", "5", "-O", "-", "http://198.51.100.2:9000/cgi-bin/ip"])
+        #expect(fromContainer.status == 0 && fromContainer.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "198.51.100.1",
+                "\(fromContainer)")
+        try #require(swrun.run(["network", "create", "--internal", "closed"]).status == 0)
+        let closed = swrun.runRm(["--network", "closed", "busybox", "wget", "-q", "-T", "2", "-O", "-", "http://198.51.100.2:9000/cgi-bin/ip"])
+        #expect(closed.status != 0, "\(closed)")
+    }
+
+    @Test func killingTheMonitorAndTheContainerLeavesCleanupToRmF() throws {
+        let before = networkState()
+        let started = swrun.run(["run", "-d", "--name", "victim", "-p", "8084:80", "busybox", "sleep", "1000"])
+        try #require(started.status == 0, "\(started)")
+        let pids = swrun.run(["inspect", "-f", "{{.State.Pid}}", "victim"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = try #require(Host.read(swrun.root + "/containers/" + started.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "/state.json"))
+        let monitor = try #require(state.firstMatch(of: /"monitorPid":(\d+)/).flatMap { Int32($0.1) })
+        kill(monitor, SIGKILL)
+        kill(try #require(Int32(pids)), SIGKILL)
+        #expect(networkState() != before)
+        let removed = swrun.run(["rm", "-f", "victim"])
+        #expect(removed.status == 0, "\(removed)")
+        #expect(networkState() == before)
+    }
+
+    @Test func thirtyParallelRunsOnAUserNetworkLeaveNothingBehind() throws {
+        try #require(swrun.run(["network", "create", "par"]).status == 0)
+        let before = networkState()
+        let runs = try (0..<30).map { _ in try swrun.start(["run", "--rm", "--network", "par", "busybox", "true"]) }
+        let results = runs.map { $0.wait(timeout: 120) }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
+        #expect(networkState() == before)
+    }
+
+    @Test func networkNoneAndHostStayAsTheyWere() {
+        let none = swrun.runRm(["--network", "none", "busybox", "cat", "/proc/net/dev"])
+        #expect(none.status == 0 && !none.stdout.contains("eth0"), "\(none)")
+        let host = swrun.runRm(["--network", "host", "busybox", "ip", "-o", "link"])
+        #expect(host.status == 0 && host.stdout.contains("lo"), "\(host)")
+    }
+}
