@@ -124,13 +124,15 @@ extension Firewall {
     }
 
     private static func commands(_ verb: String, _ elements: [Element]) -> String {
-        var sets: [String] = []
-        var values: [String: [String]] = [:]
+        var groups: [(set: String, values: [String])] = []
         for element in elements {
-            if values[element.set] == nil { sets.append(element.set) }
-            values[element.set, default: []].append(element.value)
+            if let index = groups.firstIndex(where: { $0.set == element.set }) {
+                groups[index].values.append(element.value)
+            } else {
+                groups.append((element.set, [element.value]))
+            }
         }
-        return sets.map { "\(verb) element \(table) \($0) { \(values[$0]!.joined(separator: ", ")) }\n" }.joined()
+        return groups.map { "\(verb) element \(table) \($0.set) { \($0.values.joined(separator: ", ")) }\n" }.joined()
     }
 
     /// An interface name as an nft string: the kernel's limit (15 bytes), and only

@@ -8,9 +8,10 @@ import SwrunOS
 /// last, and the elements that networks and published ports add to it. Each change is
 /// one nft transaction; no other table is read or touched.
 ///
-/// Calls are not serialized here: callers that may race (two containers starting on
-/// one host) hold the network store's lock, which orders "last network removed, table
-/// deleted" against "first network added, table made".
+/// Adds that race each other (two first containers at once) are safe: the table is
+/// made once. Removing the last network reads the `bridges` set, then deletes the
+/// table: a network added by another process in between would go with it, so callers
+/// hold the network store's lock across `remove(network:)`.
 public final class Firewall {
     private let context: OpaquePointer
 

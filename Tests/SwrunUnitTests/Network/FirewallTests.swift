@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SwrunOS
+import Synchronization
 import Testing
 @testable import SwrunNetworkKernel
 
@@ -214,6 +215,25 @@ struct FirewallKernelTests {
         try firewall.remove(network: Self.bridgeNet)
         try firewall.remove(network: Self.bridgeNet)
         #expect(try firewall.ruleset() == "")
+    }
+
+    @Test func firstNetworksAddedAtOnceMakeOneTable() throws {
+        let lab = try FirewallLab()
+        defer { lab.close() }
+        let networks = (0..<4).map { FirewallNetwork(bridge: "race\($0)", subnet: "10.60.\($0).0/24") }
+        let host = lab.host
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: networks.count) { index in
+            do {
+                try Firewall(namespace: host).add(network: networks[index])
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let ruleset = try Firewall(namespace: host).ruleset()
+        #expect(ruleset.components(separatedBy: "jump publish").count == 3)
+        for network in networks { #expect(ruleset.contains("\"\(network.bridge)\"")) }
     }
 
     @Test func changesAreFast() throws {
