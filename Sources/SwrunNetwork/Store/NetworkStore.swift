@@ -99,10 +99,15 @@ public struct NetworkStore: Sendable {
         return try body()
     }
 
-    /// Runs `body` holding the lock of the network list (create, remove).
+    /// Runs `body` holding the lock of the network list (create, remove, making the
+    /// predefined networks); reentrant on one thread as `withLock` is.
     func withStoreLock<T>(_ body: () throws -> T) throws -> T {
+        let path = directory + "/.lock"
+        if HeldLocks.contains(path) { return try body() }
         try FileIO.makeDirectories(directory, mode: 0o700)
-        return try FileLock.withExclusiveLock(directory + "/.lock", mode: 0o600) {
+        return try FileLock.withExclusiveLock(path, mode: 0o600) {
+            HeldLocks.insert(path)
+            defer { HeldLocks.remove(path) }
             sweepUnfinished()
             return try body()
         }
@@ -208,46 +213,13 @@ public struct NetworkStore: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Dates as Foundation's own number (seconds since 2001), which reads back to the
+    /// same `Date` bit for bit, so a record compares equal to what was written.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
     }()
 
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return decoder
-    }()
-}
-
-/// The lock files the current thread holds through `withLock`, so that a nested
-/// `withLock` on the same network runs its body instead of waiting for itself.
-enum HeldLocks {
-    private final class Paths {
-        var held: Set<String> = []
-    }
-
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { pointer in
-            if let pointer { Unmanaged<Paths>.fromOpaque(pointer).release() }
-        }
-        return key
-    }()
-
-    /// This thread's set, made on first use and released when the thread ends.
-    private static var paths: Paths {
-        if let pointer = pthread_getspecific(key) {
-            return Unmanaged<Paths>.fromOpaque(pointer).takeUnretainedValue()
-        }
-        let paths = Paths()
-        pthread_setspecific(key, Unmanaged.passRetained(paths).toOpaque())
-        return paths
-    }
-
-    static func contains(_ path: String) -> Bool { paths.held.contains(path) }
-    static func insert(_ path: String) { paths.held.insert(path) }
-    static func remove(_ path: String) { paths.held.remove(path) }
+    static let decoder = JSONDecoder()
 }

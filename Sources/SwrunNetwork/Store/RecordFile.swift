@@ -29,9 +29,10 @@ enum RecordFile {
         if durability == .full, let first = paths.first { try FileIO.syncDirectory(FileIO.parentPath(first)) }
     }
 
-    /// The records in `directory` with their contents. Hidden names are temporaries of
-    /// `create`: with `sweeping` (the caller holds the lock every writer takes, so no
-    /// write is under way) they are a crash's leftovers and are deleted.
+    /// The records in `directory` with their contents; hidden names are not records.
+    /// Temporaries of `create` (".NAME.tmp-HEX") found while `sweeping` (the caller
+    /// holds the lock every writer takes, so no write is under way) are a crash's
+    /// leftovers and are deleted; other hidden files (a lock) are left alone.
     static func readAll(in directory: String, sweeping: Bool) throws -> [(name: String, contents: String)] {
         let names: [String]
         do {
@@ -42,7 +43,7 @@ enum RecordFile {
         var records: [(name: String, contents: String)] = []
         for name in names {
             if name.hasPrefix(".") {
-                if sweeping { unlink(directory + "/" + name) }
+                if sweeping && name.contains(".tmp-") { unlink(directory + "/" + name) }
                 continue
             }
             guard let contents = try? FileIO.readString(directory + "/" + name) else { continue }
