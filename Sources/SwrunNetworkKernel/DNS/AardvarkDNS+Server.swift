@@ -79,9 +79,9 @@ extension AardvarkDNS {
         // Checked again through the pidfd: the pid cannot be reused while it is open.
         guard isServer(server) else { return }
         guard sw_pidfd_send_signal(pidfd, SIGTERM) == 0 else { throw SwrunError.system("signal \(binary)", errno: sw_errno()) }
-        if try !Self.awaitExit(pidfd, within: Self.deadline) {
+        if try !Self.awaitExit(pidfd, within: deadline) {
             _ = sw_pidfd_send_signal(pidfd, SIGKILL)
-            guard try Self.awaitExit(pidfd, within: Self.deadline) else {
+            guard try Self.awaitExit(pidfd, within: deadline) else {
                 throw SwrunError(.system, "stop \(binary): pid \(server) does not end")
             }
         }
@@ -100,7 +100,7 @@ extension AardvarkDNS {
     /// has a new socket on each of `addresses` (on any address when empty).
     private func awaitSockets(of server: Int32, on addresses: [[UInt8]], replacing old: Set<UInt64>) throws {
         let clock = ContinuousClock()
-        let end = clock.now + Self.deadline
+        let end = clock.now + deadline
         while true {
             let table = UDPSocketTable(pid: server)
             let bound = table.inodes(port: port)
@@ -111,7 +111,7 @@ extension AardvarkDNS {
             if ready { return }
             guard isServer(server) else { throw SwrunError(.system, "\(binary) (pid \(server)) ended; its network files: \(configDirectory)") }
             guard clock.now < end else {
-                throw SwrunError(.system, "\(binary) does not listen on port \(port) of \(addresses.map(Self.addressText).joined(separator: ", ")) after \(Self.deadline)")
+                throw SwrunError(.system, "\(binary) does not listen on port \(port) of \(addresses.map(Self.addressText).joined(separator: ", ")) after \(deadline)")
             }
             var pause = timespec(tv_sec: 0, tv_nsec: 500_000)
             nanosleep(&pause, nil)
@@ -124,7 +124,7 @@ extension AardvarkDNS {
         let pidfd = sw_pidfd_open(pid, 0)
         if pidfd >= 0 {
             defer { close(pidfd) }
-            if try !Self.awaitExit(pidfd, within: Self.deadline) { _ = sw_pidfd_send_signal(pidfd, SIGKILL) }
+            if try !Self.awaitExit(pidfd, within: deadline) { _ = sw_pidfd_send_signal(pidfd, SIGKILL) }
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

@@ -19,8 +19,8 @@ public struct AardvarkDNS: Sendable {
 
     /// The server's pid file, written by aardvark-dns itself.
     static let pidFileName = "aardvark.pid"
-    /// How long a start, a reload or a stop may take.
-    static let deadline = Duration.seconds(5)
+    /// How long a start, a reload or a stop may take (each takes milliseconds).
+    var deadline = Duration.seconds(5)
 
     public init(configDirectory: String, binary: String = "/usr/lib/podman/aardvark-dns", port: UInt16 = 53) {
         self.configDirectory = configDirectory
