@@ -131,14 +131,21 @@ final class Swrun {
         try? FileManager.default.removeItem(atPath: base)
     }
 
-    /// True in a network namespace other than PID 1's (or where scripts/test vouches for
-    /// it: the kernel VM, which has no network).
+    /// True in a namespace with no default route, as the private one scripts/test makes
+    /// (or where scripts/test vouches for it: the kernel VM, which has no network). PID
+    /// 1's namespace cannot be compared here: /proc/1/ns is closed to the tests.
     static let outsideHostNetwork: Bool = {
         if ProcessInfo.processInfo.environment["SWRUN_TEST_NETNS"] == "1" { return true }
-        var own = stat()
-        var host = stat()
-        guard stat("/proc/self/ns/net", &own) == 0, stat("/proc/1/ns/net", &host) == 0 else { return false }
-        return own.st_ino != host.st_ino || own.st_dev != host.st_dev
+        guard let routes = try? String(contentsOfFile: "/proc/self/net/route", encoding: .utf8) else { return false }
+        let hasDefault = routes.split(separator: "\n").dropFirst().contains { line in
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            return fields.count > 1 && fields[1] == "00000000"
+        }
+        let routes6 = (try? String(contentsOfFile: "/proc/self/net/ipv6_route", encoding: .utf8)) ?? ""
+        let hasDefault6 = routes6.split(separator: "\n").contains { line in
+            line.hasPrefix("00000000000000000000000000000000 00") && line.split(whereSeparator: \.isWhitespace).last != "lo"
+        }
+        return !hasDefault && !hasDefault6
     }()
 
     /// Runs a host command in the sandbox's network namespace (the test's own without one).

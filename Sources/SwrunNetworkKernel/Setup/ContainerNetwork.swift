@@ -144,6 +144,8 @@ public struct ContainerNetwork: Sendable {
         try FileIO.makeDirectories(paths.directory)
         try FileLock.withExclusiveLock(paths.lock, mode: 0o600) {
             let network = try networks.lookup(nameOrID)
+            // The store refuses the predefined networks in docker's words.
+            if network.isPredefined { return try networks.remove(network.id) }
             guard try networks.allocations(in: network).isEmpty else {
                 throw SwrunError(.conflict, "error while removing network: network \(network.name) id \(network.id) has active endpoints")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SwrunNetwork
+import SwrunRuntime
 
 struct NetworkCreate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a network.")
@@ -31,6 +32,9 @@ struct NetworkCreate: ParsableCommand {
             name: name, driver: driver, subnets: split(subnet), gateways: split(gateway), ipRanges: split(ipRange),
             internal: `internal`, ipv6: ipv6, labels: try KeyValueOptions.parse(label, flag: "label"),
             options: try KeyValueOptions.parse(opt, flag: "opt"))
-        print(try global.networkStore().create(request).id)
+        let network = try global.networkStore().create(request)
+        // Its bridge and firewall elements exist from now on, as docker's do.
+        try global.runtime().bringUpNetwork(network)
+        print(network.id)
     }
 }

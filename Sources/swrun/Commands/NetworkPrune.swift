@@ -22,16 +22,14 @@ struct NetworkPrune: ParsableCommand {
             guard answer == "y" || answer == "yes" else { return }
         }
         let store = global.networkStore()
+        let runtime = try global.runtime()
         var deleted: [String] = []
         for network in try store.list() where !network.isPredefined && filters.matches(network) {
             guard try store.allocations(in: network).isEmpty else { continue }
-            do {
-                try store.remove(network.id)
-                deleted.append(network.name)
-            } catch let error as SwrunError where error.code == .conflict || error.code == .notFound {
-                // A container took an address, or another prune removed it, meanwhile.
-                continue
-            }
+            // A container may take an address, or another prune remove it, meanwhile:
+            // swrun-net checks again under its lock, and such a network is skipped.
+            guard (try? runtime.removeNetwork(network.id)) != nil else { continue }
+            deleted.append(network.name)
         }
         if !deleted.isEmpty {
             print("Deleted Networks:\n" + deleted.map { $0 + "\n" }.joined())

@@ -14,10 +14,13 @@ struct NetworkRemove: ParsableCommand {
 
     mutating func run() throws {
         let store = global.networkStore()
+        let runtime = try global.runtime()
         var failed = false
         for reference in networks {
             do {
-                try store.remove(reference)
+                let network = try store.lookup(reference)
+                // swrun-net removes the bridge and its firewall elements, then the record.
+                try runtime.removeNetwork(network.id)
                 print(reference)
             } catch let error as SwrunError {
                 if force && error.code == .notFound { continue }
