@@ -117,6 +117,47 @@ extension ContainerRuntime {
         try runNetworkHelper(["network-rm", nameOrID])
     }
 
+    /// `network connect`: the container joins one more network, now if it runs, and
+    /// whenever it starts from now on.
+    public func connect(_ state: ContainerState, endpoint: EndpointRequest) throws {
+        guard var request = try storedNetworkRequest(of: state.id) else {
+            throw SwrunError(.conflict, "container \(state.name) is not on a bridge network: it cannot be connected to another one")
+        }
+        let network = try NetworkStore(root: root).lookup(endpoint.network)
+        if network.isPredefined, network.name != NetworkStore.defaultNetworkName {
+            throw SwrunError(.invalidArgument, "container cannot be disconnected from host network or connected to host network")
+        }
+        var endpoint = endpoint
+        endpoint.network = network.name
+        if request.endpoints.contains(where: { $0.network == network.name }) {
+            throw SwrunError(.alreadyExists, "endpoint with name \(state.name) already exists in network \(network.name)")
+        }
+        if state.isRunning, (try networkAttachment(of: state.id)) != nil {
+            let path = containers.path(of: state.id) + "/network-connect.json"
+            var one = request
+            one.endpoints = [endpoint]
+            try FileIO.writeFile(path, bytes: Array(try JSONEncoder().encode(one)), mode: 0o600)
+            defer { unlink(path) }
+            try runNetworkHelper(["connect", path])
+        }
+        request.endpoints.append(endpoint)
+        try FileIO.writeFile(containers.path(of: state.id) + "/network.json", bytes: Array(try JSONEncoder().encode(request)), mode: 0o600)
+    }
+
+    /// `network disconnect`: the container leaves a network, now and on later starts.
+    public func disconnect(_ state: ContainerState, from nameOrID: String) throws {
+        let network = try NetworkStore(root: root).lookup(nameOrID)
+        guard var request = try storedNetworkRequest(of: state.id),
+              request.endpoints.contains(where: { $0.network == network.name }) else {
+            throw SwrunError(.notFound, "container \(state.shortID) is not connected to network \(network.name)")
+        }
+        if state.isRunning, (try networkAttachment(of: state.id)) != nil {
+            try runNetworkHelper(["disconnect", state.id + ":" + network.id])
+        }
+        request.endpoints.removeAll { $0.network == network.name }
+        try FileIO.writeFile(containers.path(of: state.id) + "/network.json", bytes: Array(try JSONEncoder().encode(request)), mode: 0o600)
+    }
+
     /// The command the monitor runs when the container ends.
     func networkExitCommand(for id: String) -> [String] {
         [Self.networkBinaryPath, "--root", root, "detach", id]

@@ -74,10 +74,16 @@ extension ContainerRuntime {
         // written while the container starts: swrun-init gets its config on the socket.
         // A container that outlives this run has its records made durable then too.
         let runtimeSpec = spec.runtimeSpec
-        return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
-            try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
-            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
-            if !state.autoRemove { try containers.syncRecords(of: id) }
+        do {
+            return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
+                try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
+                try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+                if !state.autoRemove { try containers.syncRecords(of: id) }
+            }
+        } catch {
+            // A container that never started has no monitor to release its network.
+            if attachment != nil { try? detachNetwork(of: id) }
+            throw error
         }
     }
 

@@ -4,6 +4,8 @@
 //
 //   swrun-net --root ROOT attach REQUEST.json   the record goes to ROOT/network/attachments/ID.json
 //   swrun-net --root ROOT detach ID
+//   swrun-net --root ROOT connect REQUEST.json   one more network for a running container (the request's one endpoint)
+//   swrun-net --root ROOT disconnect ID:NETWORK
 //   swrun-net --root ROOT network-up NETWORK     the bridge and its firewall elements
 //   swrun-net --root ROOT network-rm NETWORK     them and the network, when no container uses it
 //
@@ -31,6 +33,14 @@ do {
         _ = try network.attach(request)
     case "detach":
         try network.detach(containerID: arguments[3])
+    case "connect":
+        let request = try JSONDecoder().decode(NetworkRequest.self, from: Data(try FileIO.readFile(arguments[3])))
+        guard let endpoint = request.endpoints.first else { fail("connect: the request names no network") }
+        try network.connect(containerID: request.containerID, containerName: request.containerName, to: endpoint)
+    case "disconnect":
+        let parts = arguments[3].split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { fail("disconnect: want ID:NETWORK") }
+        try network.disconnect(containerID: parts[0], from: parts[1])
     case "network-up":
         try network.bringUp(network: arguments[3])
     case "network-rm":

@@ -233,3 +233,23 @@ import Testing
         #expect(host.status == 0 && host.stdout.contains("lo"), "\(host)")
     }
 }
+
+extension NetworkTests {
+    @Test func connectAndDisconnectARunningContainer() throws {
+        try #require(swrun.run(["network", "create", "extra"]).status == 0)
+        let started = swrun.run(["run", "-d", "--name", "multi", "busybox", "sleep", "1000"])
+        try #require(started.status == 0, "\(started)")
+        let connected = swrun.run(["network", "connect", "--alias", "second", "extra", "multi"])
+        #expect(connected.status == 0, "\(connected)")
+        let links = swrun.run(["exec", "multi", "ip", "-o", "-4", "addr"])
+        #expect(links.stdout.contains("eth0") && links.stdout.contains("eth1") && links.stdout.contains("172.18.0.2/16"), "\(links)")
+        let resolved = swrun.runRm(["--network", "extra", "busybox", "nslookup", "second"])
+        #expect(resolved.status == 0 && resolved.stdout.contains("172.18.0.2"), "\(resolved)")
+        let again = swrun.run(["network", "connect", "extra", "multi"])
+        #expect(again.status == 125 && again.stderr.contains("already exists"), "\(again)")
+        let disconnected = swrun.run(["network", "disconnect", "extra", "multi"])
+        #expect(disconnected.status == 0, "\(disconnected)")
+        #expect(!swrun.run(["exec", "multi", "ip", "-o", "link"]).stdout.contains("eth1"))
+        #expect(swrun.run(["network", "rm", "extra"]).status == 0)
+    }
+}

@@ -121,6 +121,8 @@ struct SaveLoadTests {
             try """
             [containers]
             default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+            # These tests are about images: no netavark (which needs iptables) in their way.
+            netns = "none"
             [engine]
             runtime = "runc"
             """.write(toFile: directory + "/containers.conf", atomically: true, encoding: .utf8)

@@ -9,9 +9,13 @@ import SwrunOS
                               env: ["PATH=/bin", "FOO=image"], entrypoint: [], cmd: ["sh"], workingDir: "", user: "",
                               layerDirs: ["/layers/base", "/layers/top"])
 
+    /// Where swrun-net pins a bridge network's namespace for this container.
+    static let networkNamespace = "/var/lib/swrun/network/ns/" + String(repeating: "b", count: 64)
+
     func build(_ options: ContainerOptions, image: ImageSnapshot? = nil) throws -> ContainerSpec {
-        try ContainerSpec.build(image: image ?? self.image, options: options, id: String(repeating: "b", count: 64),
-                                hostname: "bbbbbbbbbbbb", hostEnv: ["HOSTVAR": "fromhost"])
+        let joined = ["none", "host"].contains(options.network) ? nil : Self.networkNamespace
+        return try ContainerSpec.build(image: image ?? self.image, options: options, id: String(repeating: "b", count: 64),
+                                       hostname: "bbbbbbbbbbbb", networkNamespace: joined, hostEnv: ["HOSTVAR": "fromhost"])
     }
 
     /// What swrun-init gets: the spec through the one translation, over the image's layers.
@@ -32,7 +36,10 @@ import SwrunOS
         #expect(c.args == ["sh"])
         #expect(c.env == ["PATH=/bin", "FOO=image", "HOSTNAME=bbbbbbbbbbbb"])
         #expect(c.cwd == "/")
-        #expect(c.namespaces == SW_CLONE_NEWNS | SW_CLONE_NEWPID | SW_CLONE_NEWIPC | SW_CLONE_NEWCGROUP | SW_CLONE_NEWNET | SW_CLONE_NEWUTS)
+        // The default bridge network: the namespace swrun-net made, joined by path.
+        #expect(c.namespaces == SW_CLONE_NEWNS | SW_CLONE_NEWPID | SW_CLONE_NEWIPC | SW_CLONE_NEWCGROUP | SW_CLONE_NEWUTS)
+        #expect(c.joinNamespaces.map(\.path) == [Self.networkNamespace])
+        #expect(c.joinNamespaces.map(\.flag) == [SW_CLONE_NEWNET])
         #expect(c.capabilities == 0xa80425fb)
         #expect(c.maskedPaths.contains("/proc/timer_list"))
         #expect(c.readonlyPaths.contains("/proc/sys"))
@@ -104,8 +111,13 @@ import SwrunOS
         let flags = try initConfig(options).namespaces
         #expect(flags & SW_CLONE_NEWNET == 0)
         #expect(flags & SW_CLONE_NEWUTS == 0)
+        options.network = "none"
+        #expect(try initConfig(options).namespaces & (SW_CLONE_NEWNET | SW_CLONE_NEWUTS) == SW_CLONE_NEWNET | SW_CLONE_NEWUTS)
+        // A bridge network without the namespace swrun-net makes is a bug, caught here.
         options.network = "bridge"
-        #expect(throws: SwrunError.self) { try build(options) }
+        #expect(throws: SwrunError.self) {
+            try ContainerSpec.build(image: image, options: options, id: String(repeating: "b", count: 64), hostname: "b")
+        }
     }
 
     @Test func privilegedDropsConfinement() throws {

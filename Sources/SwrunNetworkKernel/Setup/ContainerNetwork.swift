@@ -42,6 +42,85 @@ public struct ContainerNetwork: Sendable {
         }
     }
 
+    /// One network's veth, address and route for a container whose namespace exists.
+    private func addEndpoint(_ wanted: EndpointRequest, on network: NetworkConfig, index: Int, containerID id: String,
+                             record: inout NetworkAttachment, host: RouteSocket, firewall: Firewall, inside: RouteSocket) throws {
+        guard let subnet = network.subnets.first(where: { $0.subnet.address.family == .v4 }) else {
+            throw SwrunError(.unsupported, "network \(network.name) has no IPv4 subnet")
+        }
+        let requested = try wanted.ipv4.map { text -> IPAddress in
+            guard let address = IPAddress(text) else { throw SwrunError(.invalidArgument, "invalid IPv4 address: \(text)") }
+            return address
+        }
+        let address = try networks.withLock(network) {
+            try networks.allocateAddress(in: network, containerID: id, requested: requested, durability: .atomic)
+        }
+        let mac = wanted.mac ?? dockerMAC(forIPv4: address.description)
+        let endpoint = Endpoint(
+            networkID: network.id, networkName: network.name, bridge: network.bridgeName, interface: "eth\(index)",
+            hostInterface: "sw" + id.prefix(11) + String(index), address: address.description,
+            prefixLength: subnet.subnet.prefixLength, gateway: subnet.gateway.description, mac: mac,
+            aliases: wanted.aliases, dnsServer: network.dnsEnabled ? subnet.gateway.description : nil)
+        record.endpoints.append(endpoint)
+        try paths.write(record)
+
+        if !(try host.linkExists(network.bridgeName)) { try bringUp(network, host: host, firewall: firewall) }
+        try host.createVeth(hostName: endpoint.hostInterface, peerName: endpoint.interface, peerNamespace: record.namespacePath,
+                            bridge: network.bridgeName, mac: mac)
+        try inside.addAddress("\(address)/\(subnet.subnet.prefixLength)", to: endpoint.interface)
+        try inside.setUp(endpoint.interface)
+        if index == 0 && !network.internal { try inside.addDefaultRoute(via: subnet.gateway.description) }
+    }
+
+    /// `network connect`: a running container joins one more network.
+    public func connect(containerID id: String, containerName: String, to wanted: EndpointRequest) throws {
+        try FileLock.withExclusiveLock(paths.lock, mode: 0o600) {
+            guard var record = try paths.readAttachment(of: id), record.complete else {
+                throw SwrunError(.conflict, "container \(id.prefix(12)) has no network namespace of swrun's to connect")
+            }
+            let network = try networks.lookup(wanted.network)
+            if record.endpoints.contains(where: { $0.networkID == network.id }) {
+                throw SwrunError(.alreadyExists, "endpoint with name \(containerName) already exists in network \(network.name)")
+            }
+            let index = (record.endpoints.compactMap { Int($0.interface.dropFirst(3)) }.max() ?? -1) + 1
+            do {
+                try addEndpoint(wanted, on: network, index: index, containerID: id, record: &record, host: try RouteSocket(namespace: nil),
+                                firewall: try Firewall(namespace: nil), inside: try RouteSocket(namespace: record.namespacePath))
+                if let endpoint = record.endpoints.last, let server = endpoint.dnsServer {
+                    let upstreams = ContainerNetworkFiles.upstreamServers(hostFile: (try? FileIO.readString("/etc/resolv.conf")) ?? "")
+                    try dns.add(network: endpoint.networkName, gateways: [server], upstreams: upstreams, containerID: id,
+                                ipv4: [endpoint.address], ipv6: [], names: [containerName] + endpoint.aliases)
+                }
+                try paths.write(record)
+            } catch {
+                try? removeEndpoint(networkID: network.id, containerID: id, record: &record)
+                throw error
+            }
+        }
+    }
+
+    /// `network disconnect`: the container leaves one network.
+    public func disconnect(containerID id: String, from nameOrID: String) throws {
+        try FileLock.withExclusiveLock(paths.lock, mode: 0o600) {
+            let network = try networks.lookup(nameOrID)
+            guard var record = try paths.readAttachment(of: id), record.endpoints.contains(where: { $0.networkID == network.id }) else {
+                throw SwrunError(.notFound, "container \(id.prefix(12)) is not connected to network \(network.name)")
+            }
+            try removeEndpoint(networkID: network.id, containerID: id, record: &record)
+        }
+    }
+
+    private func removeEndpoint(networkID: String, containerID id: String, record: inout NetworkAttachment) throws {
+        guard let endpoint = record.endpoints.first(where: { $0.networkID == networkID }) else { return }
+        if endpoint.dnsServer != nil { try dns.remove(network: endpoint.networkName, containerID: id) }
+        try RouteSocket(namespace: nil).deleteLink(endpoint.hostInterface)
+        if let network = try? networks.lookup(networkID) {
+            try networks.releaseAddresses(of: id, in: network, durability: .atomic)
+        }
+        record.endpoints.removeAll { $0.networkID == networkID }
+        try paths.write(record)
+    }
+
     /// Undoes the container's attachment; nothing to undo is not an error.
     public func detach(containerID: String) throws {
         guard FileIO.exists(paths.attachment(of: containerID)) else { return }
@@ -57,31 +136,8 @@ public struct ContainerNetwork: Sendable {
         let inside = try RouteSocket(namespace: record.namespacePath)
         try inside.setUp("lo")
         for (index, (wanted, network)) in zip(request.endpoints, configs).enumerated() {
-            guard let subnet = network.subnets.first(where: { $0.subnet.address.family == .v4 }) else {
-                throw SwrunError(.unsupported, "network \(network.name) has no IPv4 subnet")
-            }
-            let requested = try wanted.ipv4.map { text -> IPAddress in
-                guard let address = IPAddress(text) else { throw SwrunError(.invalidArgument, "invalid IPv4 address: \(text)") }
-                return address
-            }
-            let address = try networks.withLock(network) {
-                try networks.allocateAddress(in: network, containerID: id, requested: requested, durability: .atomic)
-            }
-            let mac = wanted.mac ?? dockerMAC(forIPv4: address.description)
-            let endpoint = Endpoint(
-                networkID: network.id, networkName: network.name, bridge: network.bridgeName, interface: "eth\(index)",
-                hostInterface: "sw" + id.prefix(11) + String(index), address: address.description,
-                prefixLength: subnet.subnet.prefixLength, gateway: subnet.gateway.description, mac: mac,
-                aliases: wanted.aliases, dnsServer: network.dnsEnabled ? subnet.gateway.description : nil)
-            record.endpoints.append(endpoint)
-            try paths.write(record)
-
-            if !(try host.linkExists(network.bridgeName)) { try bringUp(network, host: host, firewall: firewall) }
-            try host.createVeth(hostName: endpoint.hostInterface, peerName: endpoint.interface, peerNamespace: record.namespacePath,
-                                bridge: network.bridgeName, mac: mac)
-            try inside.addAddress("\(address)/\(subnet.subnet.prefixLength)", to: endpoint.interface)
-            try inside.setUp(endpoint.interface)
-            if index == 0 && !network.internal { try inside.addDefaultRoute(via: subnet.gateway.description) }
+            try addEndpoint(wanted, on: network, index: index, containerID: id, record: &record, host: host, firewall: firewall,
+                            inside: inside)
         }
         if !request.ports.isEmpty, let target = record.primaryAddress {
             record.ports = try reservations.reserve(request.ports, containerID: id, durability: .atomic)

@@ -8,7 +8,8 @@ struct NetworkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "network",
         abstract: "Manage networks.",
-        subcommands: [NetworkCreate.self, NetworkList.self, NetworkInspect.self, NetworkRemove.self, NetworkPrune.self]
+        subcommands: [NetworkCreate.self, NetworkList.self, NetworkInspect.self, NetworkRemove.self, NetworkPrune.self,
+                      NetworkConnect.self, NetworkDisconnect.self]
     )
 }
 
