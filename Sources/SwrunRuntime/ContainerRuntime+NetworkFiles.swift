@@ -36,12 +36,13 @@ extension ContainerRuntime {
                            attachment: NetworkAttachment?) throws {
         let gateway = attachment?.endpoints.first?.gateway
         let extraHosts = try request.addHosts.map { try ContainerNetworkFiles.parseExtraHost($0, hostGateway: gateway) }
-        let addresses = attachment.map { $0.endpoints.map(\.address) } ?? ["127.0.0.1"]
+        let addresses = attachment.map { $0.endpoints.flatMap { [$0.address] + ($0.ipv6Address.map { [$0] } ?? []) } } ?? ["127.0.0.1"]
         let hosts = ContainerNetworkFiles.hosts(hostname: hostname, addresses: addresses, aliases: [], extraHosts: extraHosts)
         try FileIO.writeFile(layout.runtimeFile("hosts"), hosts)
         let resolv = ContainerNetworkFiles.resolvConf(
             hostFile: (try? FileIO.readString("/etc/resolv.conf")) ?? "", dns: request.dns, search: request.dnsSearch,
-            options: request.dnsOptions, embeddedDNS: attachment?.endpoints.first?.dnsServer)
+            options: request.dnsOptions, embeddedDNS: attachment?.endpoints.first?.dnsServer,
+            ipv6: attachment?.endpoints.first?.ipv6Address != nil)
         try FileIO.writeFile(layout.runtimeFile("resolv.conf"), resolv)
     }
 }

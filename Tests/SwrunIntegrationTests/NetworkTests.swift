@@ -253,3 +253,18 @@ extension NetworkTests {
         #expect(swrun.run(["network", "rm", "extra"]).status == 0)
     }
 }
+
+extension NetworkTests {
+    @Test func anIPv6NetworkGivesContainersIPv6AddressesThatReachEachOther() throws {
+        let created = swrun.run(["network", "create", "--ipv6", "--subnet", "fd00:5a:1::/64", "six"])
+        try #require(created.status == 0, "\(created)")
+        let web = swrun.run(["run", "-d", "--name", "web6", "--network", "six", "busybox", "sleep", "1000"])
+        try #require(web.status == 0, "\(web)")
+        let address = swrun.run(["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}{{end}}", "web6"])
+        #expect(address.stdout == "fd00:5a:1::2\n", "\(address)")
+        let ping = swrun.runRm(["--network", "six", "busybox", "sh", "-c", "ip -o -6 addr show eth0; ping -c 1 -W 3 fd00:5a:1::2"])
+        #expect(ping.status == 0 && ping.stdout.contains("fd00:5a:1::3/64"), "\(ping)")
+        let lookup = swrun.runRm(["--network", "six", "busybox", "nslookup", "-type=aaaa", "web6"])
+        #expect(lookup.stdout.contains("fd00:5a:1::2"), "\(lookup)")
+    }
+}

@@ -42,6 +42,11 @@ public struct Endpoint: Codable, Sendable, Equatable {
     public var aliases: [String]
     /// The network's DNS server (aardvark-dns on the gateway), nil on the default bridge.
     public var dnsServer: String?
+    /// On an IPv6 network (`--ipv6`): the container's IPv6 address, its prefix length
+    /// and the gateway.
+    public var ipv6Address: String?
+    public var ipv6PrefixLength: Int?
+    public var ipv6Gateway: String?
 
     public init(networkID: String, networkName: String, bridge: String, interface: String, hostInterface: String,
                 address: String, prefixLength: Int, gateway: String, mac: String, aliases: [String], dnsServer: String?) {

@@ -55,12 +55,33 @@ public struct ContainerNetwork: Sendable {
         let address = try networks.withLock(network) {
             try networks.allocateAddress(in: network, containerID: id, requested: requested, durability: .atomic)
         }
+        // An IPv6 network (`--ipv6`) gives an IPv6 address too, docker's way: no NAT for it.
+        let subnet6 = network.enableIPv6 ? network.subnets.first(where: { $0.subnet.address.family == .v6 }) : nil
+        let requested6 = try wanted.ipv6.map { text -> IPAddress in
+            guard subnet6 != nil else {
+                throw SwrunError(.invalidArgument, "invalid IPv6 address \(text): network \(network.name) has no IPv6 subnet")
+            }
+            guard let address = IPAddress(text), address.family == .v6 else {
+                throw SwrunError(.invalidArgument, "invalid IPv6 address: \(text)")
+            }
+            return address
+        }
+        let address6 = try subnet6.map { _ in
+            try networks.withLock(network) {
+                try networks.allocateAddress(in: network, containerID: id, requested: requested6, family: .v6, durability: .atomic)
+            }
+        }
         let mac = wanted.mac ?? dockerMAC(forIPv4: address.description)
-        let endpoint = Endpoint(
+        var endpoint = Endpoint(
             networkID: network.id, networkName: network.name, bridge: network.bridgeName, interface: "eth\(index)",
             hostInterface: "sw" + id.prefix(11) + String(index), address: address.description,
             prefixLength: subnet.subnet.prefixLength, gateway: subnet.gateway.description, mac: mac,
             aliases: wanted.aliases, dnsServer: network.dnsEnabled ? subnet.gateway.description : nil)
+        if let address6, let subnet6 {
+            endpoint.ipv6Address = address6.description
+            endpoint.ipv6PrefixLength = subnet6.subnet.prefixLength
+            endpoint.ipv6Gateway = subnet6.gateway.description
+        }
         record.endpoints.append(endpoint)
         try paths.write(record)
 
@@ -68,8 +89,14 @@ public struct ContainerNetwork: Sendable {
         try host.createVeth(hostName: endpoint.hostInterface, peerName: endpoint.interface, peerNamespace: record.namespacePath,
                             bridge: network.bridgeName, mac: mac)
         try inside.addAddress("\(address)/\(subnet.subnet.prefixLength)", to: endpoint.interface)
+        if let address6 = endpoint.ipv6Address, let prefix = endpoint.ipv6PrefixLength {
+            try inside.addAddress("\(address6)/\(prefix)", to: endpoint.interface)
+        }
         try inside.setUp(endpoint.interface)
-        if index == 0 && !network.internal { try inside.addDefaultRoute(via: subnet.gateway.description) }
+        if index == 0 && !network.internal {
+            try inside.addDefaultRoute(via: subnet.gateway.description)
+            if let gateway6 = endpoint.ipv6Gateway { try inside.addDefaultRoute(via: gateway6) }
+        }
     }
 
     /// `network connect`: a running container joins one more network.
@@ -89,7 +116,8 @@ public struct ContainerNetwork: Sendable {
                 if let endpoint = record.endpoints.last, let server = endpoint.dnsServer {
                     let upstreams = ContainerNetworkFiles.upstreamServers(hostFile: (try? FileIO.readString("/etc/resolv.conf")) ?? "")
                     try dns.add(network: endpoint.networkName, gateways: [server], upstreams: upstreams, containerID: id,
-                                ipv4: [endpoint.address], ipv6: [], names: [containerName] + endpoint.aliases)
+                                ipv4: [endpoint.address], ipv6: endpoint.ipv6Address.map { [$0] } ?? [],
+                                names: [containerName] + endpoint.aliases)
                 }
                 try paths.write(record)
             } catch {
@@ -148,7 +176,8 @@ public struct ContainerNetwork: Sendable {
         for endpoint in record.endpoints {
             guard let server = endpoint.dnsServer else { continue }
             try dns.add(network: endpoint.networkName, gateways: [server], upstreams: upstreams, containerID: id,
-                        ipv4: [endpoint.address], ipv6: [], names: [request.containerName] + endpoint.aliases)
+                        ipv4: [endpoint.address], ipv6: endpoint.ipv6Address.map { [$0] } ?? [],
+                        names: [request.containerName] + endpoint.aliases)
         }
     }
 
@@ -218,7 +247,10 @@ public struct ContainerNetwork: Sendable {
         guard let subnet = network.subnets.first(where: { $0.subnet.address.family == .v4 }) else {
             throw SwrunError(.unsupported, "network \(network.name) has no IPv4 subnet")
         }
-        try host.ensureBridge(network.bridgeName, address: ["\(subnet.gateway)/\(subnet.subnet.prefixLength)"], mtu: nil)
+        let v6 = network.enableIPv6 ? network.subnets.filter { $0.subnet.address.family == .v6 } : []
+        try host.ensureBridge(network.bridgeName, address: ["\(subnet.gateway)/\(subnet.subnet.prefixLength)"]
+                              + v6.map { "\($0.gateway)/\($0.subnet.prefixLength)" }, mtu: nil)
+        if !v6.isEmpty, (try? Sysctl.get("net/ipv6/conf/all/forwarding")) != "1" { try Sysctl.set("net/ipv6/conf/all/forwarding", "1") }
         // Published ports answer on 127.0.0.1 too: DNAT to the bridge needs it.
         try Sysctl.set("net/ipv4/conf/\(network.bridgeName)/route_localnet", "1")
         try firewall.add(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description, internal: network.internal))

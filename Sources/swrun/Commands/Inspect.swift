@@ -286,8 +286,8 @@ enum ContainerDocument {
                 "Aliases": endpoint.aliases.isEmpty ? .null : .strings(endpoint.aliases),
                 "MacAddress": .string(endpoint.mac), "NetworkID": .string(endpoint.networkID), "EndpointID": .string(""),
                 "Gateway": .string(endpoint.gateway), "IPAddress": .string(endpoint.address),
-                "IPPrefixLen": .int(Int64(endpoint.prefixLength)), "IPv6Gateway": .string(""),
-                "GlobalIPv6Address": .string(""), "GlobalIPv6PrefixLen": .int(0),
+                "IPPrefixLen": .int(Int64(endpoint.prefixLength)), "IPv6Gateway": .string(endpoint.ipv6Gateway ?? ""),
+                "GlobalIPv6Address": .string(endpoint.ipv6Address ?? ""), "GlobalIPv6PrefixLen": .int(Int64(endpoint.ipv6PrefixLength ?? 0)),
             ]))
         } ?? [], uniquingKeysWith: { first, _ in first })
         return .object([
