@@ -196,7 +196,7 @@ extension ContainerRuntime {
                                  mode: 0o600)
         }
         if NetworkPlan(options.network) == .host && dnsOptions.isEmpty {
-            try FileIO.writeFile(layout.runtimeFile("hosts"), (try? FileIO.readString("/etc/hosts")) ?? DockerDefaults.hosts)
+            try FileIO.writeFile(layout.runtimeFile("hosts"), (try? FileIO.readString("/etc/hosts")) ?? ContainerNetworkFiles.localhostLines)
             try FileIO.writeFile(layout.runtimeFile("resolv.conf"), (try? FileIO.readString("/etc/resolv.conf")) ?? "")
         } else {
             try writeNetworkFiles(layout, hostname: state.hostname, request: dnsOptions, attachment: attachment)

@@ -7,13 +7,4 @@ enum DockerDefaults {
     ]
     static let readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
     static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    static let hosts = """
-        127.0.0.1\tlocalhost
-        ::1\tlocalhost ip6-localhost ip6-loopback
-        fe00::0\tip6-localnet
-        ff00::0\tip6-mcastprefix
-        ff02::1\tip6-allnodes
-        ff02::2\tip6-allrouters
-
-        """
 }

@@ -2,7 +2,7 @@
 /// /etc/resolv.conf (docker 28's libnetwork: `etchosts`, `internal/resolvconf`), and the
 /// `--add-host` values that feed the first.
 public enum ContainerNetworkFiles {
-    /// The lines every container's /etc/hosts starts with (as `DockerDefaults.hosts`).
+    /// The lines every container's /etc/hosts starts with.
     /// docker ≥ 25 formats the two `::0` addresses as `fe00::` and `ff00::`: same meaning.
     public static let localhostLines = """
         127.0.0.1\tlocalhost

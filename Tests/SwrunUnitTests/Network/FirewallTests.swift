@@ -87,7 +87,7 @@ struct FirewallElementTests {
 /// swrun's firewall on the real kernel, with real traffic, in namespaces the tests
 /// make: a "host" with swrun's bridges, containers on them, and an "outside" host
 /// (TEST-NET-2) behind the host's uplink. The test process's namespace is not touched.
-@Suite("Firewall on the kernel", .serialized, .enabled(if: getuid() == 0, "needs root"))
+@Suite("Firewall on the kernel", .serialized)
 struct FirewallKernelTests {
     static let bridgeNet = FirewallNetwork(bridge: "br0", subnet: "10.99.0.0/24")
     static let internalNet = FirewallNetwork(bridge: "br1", subnet: "10.98.0.0/24", internal: true)
@@ -236,42 +236,25 @@ struct FirewallKernelTests {
         for network in networks { #expect(ruleset.contains("\"\(network.bridge)\"")) }
     }
 
-    @Test func changesAreFast() throws {
+    /// Fifty networks with ports come and go on a warm table; the last one out takes
+    /// the table. (Timings belong to scripts/bench, not here.)
+    @Test func manyNetworksComeAndGoAndTheLastTakesTheTable() throws {
         let lab = try FirewallLab()
         defer { lab.close() }
-        let clock = ContinuousClock()
-        var firewall: Firewall?
-        let open = clock.measure { firewall = try? Firewall(namespace: lab.host) }
-        let fw = try #require(firewall)
-        let first = try clock.measure { try fw.add(network: Self.bridgeNet) }
-        let rounds = 50
-        var adds: [Duration] = []
-        var removes: [Duration] = []
-        for round in 0..<rounds {
+        let fw = try Firewall(namespace: lab.host)
+        try fw.add(network: Self.bridgeNet)
+        for round in 0..<50 {
             let network = FirewallNetwork(bridge: "bench\(round)", subnet: "10.50.\(round).0/24")
             let ports = (0..<3).map { FirewallPort(hostPort: UInt16(20000 + round * 3 + $0), containerIP: "10.50.\(round).2", containerPort: 80) }
-            adds.append(try clock.measure {
-                try fw.add(network: network)
-                try fw.add(ports: ports)
-            })
-            removes.append(try clock.measure {
-                try fw.remove(ports: ports)
-                try fw.remove(network: network)
-            })
+            try fw.add(network: network)
+            try fw.add(ports: ports)
+            #expect(try fw.ruleset().contains("\"bench\(round)\""))
+            try fw.remove(ports: ports)
+            try fw.remove(network: network)
+            #expect(!(try fw.ruleset().contains("bench\(round)")))
         }
-        let last = try clock.measure { try fw.remove(network: Self.bridgeNet) }
+        try fw.remove(network: Self.bridgeNet)
         #expect(try fw.ruleset() == "")
-        func ms(_ duration: Duration) -> String {
-            let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-            return String(format: "%.2f ms", value)
-        }
-        let median = { (samples: [Duration]) in samples.sorted()[samples.count / 2] }
-        print("firewall: context \(ms(open)), first network (makes the table) \(ms(first)), "
-            + "warm add(network)+add(3 ports) median \(ms(median(adds))) max \(ms(adds.max()!)), "
-            + "remove(3 ports)+remove(network) median \(ms(median(removes))) max \(ms(removes.max()!)), "
-            + "last network (deletes the table) \(ms(last))")
-        #expect(median(adds) < .milliseconds(20))
-        #expect(median(removes) < .milliseconds(20))
     }
 }
 
