@@ -53,15 +53,7 @@ struct Inspect: ParsableCommand {
                 missing.append(type != nil ? "\(kinds[0].notFound): \(name)" : "No such object: \(name)")
             }
         }
-        if let template {
-            for document in documents {
-                print(try TemplateFailure.inspectRender.mapping { try template.render(document) })
-            }
-        } else {
-            print(TemplateValue.array(documents).jsonString(indent: "    "))
-        }
-        for message in missing { FileHandle.standardError.write(Data("swrun: \(message)\n".utf8)) }
-        if !missing.isEmpty { throw ExitCode(1) }
+        try InspectOutput.emit(documents, template: template, missing: missing)
     }
 
     /// The document of `name` as a `kind`, or nil when there is no such object.

@@ -32,14 +32,6 @@ struct NetworkInspect: ParsableCommand {
             let endpoints = try NetworkEndpoint.all(on: network, store: store, root: global.storeRoot)
             documents.append(NetworkDocument.build(network, endpoints: endpoints))
         }
-        if let template {
-            for document in documents {
-                print(try TemplateFailure.inspectRender.mapping { try template.render(document) })
-            }
-        } else {
-            print(TemplateValue.array(documents).jsonString(indent: "    "))
-        }
-        for message in missing { FileHandle.standardError.write(Data("swrun: \(message)\n".utf8)) }
-        if !missing.isEmpty { throw ExitCode(1) }
+        try InspectOutput.emit(documents, template: template, missing: missing)
     }
 }
