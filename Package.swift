@@ -58,6 +58,7 @@ let package = Package(
             name: "swrun",
             dependencies: [
                 "SwrunImage", "SwrunLayer", "SwrunRuntime", "SwrunOCI", "SwrunOS", "GoTemplate", "SwrunRegistry", "SwrunNetwork",
+                "SwrunBuild", "SwrunDockerfile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,6 +84,15 @@ let package = Package(
             name: "swrun-init", dependencies: ["SwrunInitCore", "SwrunOS", "CSwrun"],
             linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
+        // The Dockerfile language: parser, BuildKit's shell-word expansion, .dockerignore
+        // patterns. Pure logic, no file system.
+        .target(name: "SwrunDockerfile", dependencies: ["SwrunOS"]),
+        // `swrun build`: the build context, COPY/ADD, the step cache, the stage executor
+        // (RUN steps are containers of the core, steps become layers of the store).
+        .target(name: "SwrunBuild", dependencies: [
+            "SwrunDockerfile", "SwrunImage", "SwrunLayer", "SwrunDigest", "SwrunRuntime", "SwrunOCI", "SwrunOS",
+        ]),
+
         // Networks, allocations, port specs, the container's /etc files: store logic, no kernel.
         .target(name: "SwrunNetwork", dependencies: ["SwrunOS"]),
         // The kernel side of networking: namespaces, links (libnl), firewall (libnftables), DNS.
@@ -94,7 +104,7 @@ let package = Package(
         .testTarget(name: "SwrunUnitTests", dependencies: [
             "SwrunOCI", "SwrunDigest", "SwrunLayer", "SwrunImage", "SwrunRuntime", "SwrunCgroups",
             "SwrunSecurity", "SwrunOS", "SwrunJSON", "GoTemplate", "SwrunRegistry", "SwrunInitCore", "swrun",
-            "SwrunNetwork", "SwrunNetworkKernel",
+            "SwrunNetwork", "SwrunNetworkKernel", "SwrunDockerfile", "SwrunBuild",
         ]),
         .testTarget(name: "SwrunIntegrationTests", dependencies: ["SwrunOS"]),
     ]

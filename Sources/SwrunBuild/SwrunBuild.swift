@@ -1,0 +1,1 @@
+// `swrun build` (docs/design.md, "build").
