@@ -18,6 +18,7 @@ package protocol InitSyscalls {
     func moveMount(_ fd: Int32, to path: String) -> Int32
     func fsopen(_ fsName: String, _ flags: UInt32) -> Int32
     func fsconfigString(_ fd: Int32, _ key: String, _ value: String) -> Int32
+    func fsconfigFlag(_ fd: Int32, _ key: String) -> Int32
     func fsconfigCreate(_ fd: Int32) -> Int32
     func fsmount(_ fd: Int32, _ flags: UInt32, _ attributes: UInt32) -> Int32
 

@@ -16,6 +16,7 @@ package struct LinuxSyscalls: InitSyscalls {
     package func moveMount(_ fd: Int32, to path: String) -> Int32 { sw_move_mount_to(fd, path) }
     package func fsopen(_ fsName: String, _ flags: UInt32) -> Int32 { sw_fsopen(fsName, flags) }
     package func fsconfigString(_ fd: Int32, _ key: String, _ value: String) -> Int32 { sw_fsconfig_string(fd, key, value) }
+    package func fsconfigFlag(_ fd: Int32, _ key: String) -> Int32 { sw_fsconfig_flag(fd, key) }
     package func fsconfigCreate(_ fd: Int32) -> Int32 { sw_fsconfig_create(fd) }
     package func fsmount(_ fd: Int32, _ flags: UInt32, _ attributes: UInt32) -> Int32 { sw_fsmount(fd, flags, attributes) }
 

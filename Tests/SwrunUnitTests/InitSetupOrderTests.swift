@@ -77,6 +77,15 @@ import Testing
         #expect(!calls[..<pivot].contains { $0.hasPrefix("mount ") && $0.contains(Self.rootfs + "/") })
     }
 
+    /// A --rm container's upper dir is deleted with it: overlay is told not to sync it.
+    @Test func autoRemovedContainersMountAVolatileOverlay() throws {
+        var config = Self.dockerConfig()
+        #expect(!(try Self.record(config, files: Self.existing)).contains("fsconfig volatile"))
+        config.autoRemoveDirectory = "/store/c1"
+        let calls = try Self.record(config, files: Self.existing)
+        #expect(Array(calls[5...7]) == ["fsconfig workdir=/store/c1/work", "fsconfig volatile", "fsconfig create"])
+    }
+
     @Test func kernelFilesystemsAreMountedInsideTheNewRootInTheSpecsOrder() throws {
         let calls = try Self.record(Self.dockerConfig(), files: Self.existing)
         try Self.expectInOrder([

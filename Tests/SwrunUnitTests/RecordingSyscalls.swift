@@ -49,6 +49,7 @@ final class RecordingSyscalls: InitSyscalls {
     func moveMount(_ fd: Int32, to path: String) -> Int32 { record("move_mount", "\(fd) \(path)") }
     func fsopen(_ fsName: String, _ flags: UInt32) -> Int32 { recordFD("fsopen", fsName) }
     func fsconfigString(_ fd: Int32, _ key: String, _ value: String) -> Int32 { record("fsconfig", "\(key)=\(value)") }
+    func fsconfigFlag(_ fd: Int32, _ key: String) -> Int32 { record("fsconfig", key) }
     func fsconfigCreate(_ fd: Int32) -> Int32 { record("fsconfig", "create") }
     func fsmount(_ fd: Int32, _ flags: UInt32, _ attributes: UInt32) -> Int32 { recordFD("fsmount", "") }
 

@@ -81,6 +81,11 @@ int sw_set_ctty(int fd);
 // faulted back where used), so a long-lived process keeps only what it still runs.
 int sw_release_program_text(void);
 
+// Marks `path` a top of directory hierarchies (FS_TOPDIR_FL, ext2/3/4): its new
+// subdirectories are spread over block groups. Returns 0 when already set or set,
+// -1 where the file system has no such flag.
+int sw_mark_topdir(const char *path);
+
 // pipe2(O_CLOEXEC).
 int sw_pipe_cloexec(int fds[2]);
 // getrandom(2), filling all of buf.
