@@ -365,13 +365,47 @@ pid_t sw_spawn(const char *path, char *const argv[], char *const envp[], const i
 // text is released: MADV_DONTNEED on a written private page would lose the write.
 extern char __executable_start[];
 extern char etext[];
+extern char edata[];
+
+// Unmaps the pages of [start, end) that are still the file's own: pagemap bit 61
+// ("file page") set. Pages the process wrote to (copied on write: anonymous) stay.
+static void release_clean_file_pages(int pagemap, uintptr_t start, uintptr_t end, uintptr_t page) {
+    uint64_t entries[512];
+    for (uintptr_t at = start; at < end;) {
+        size_t count = (end - at) / page;
+        if (count > 512) count = 512;
+        ssize_t got = pread(pagemap, entries, count * sizeof(uint64_t), (off_t)(at / page * sizeof(uint64_t)));
+        if (got <= 0) return;
+        count = (size_t)got / sizeof(uint64_t);
+        uintptr_t run = 0;
+        for (size_t i = 0; i <= count; i++) {
+            int clean = i < count && (entries[i] >> 63 & 1) && (entries[i] >> 61 & 1);
+            uintptr_t address = at + i * page;
+            if (clean && !run) run = address;
+            if (!clean && run) {
+                madvise((void *)run, address - run, MADV_DONTNEED);
+                run = 0;
+            }
+        }
+        at += count * page;
+    }
+}
 
 int sw_release_program_text(void) {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t start = (uintptr_t)__executable_start & ~(page - 1);
     uintptr_t end = (uintptr_t)etext & ~(page - 1);
     if (end <= start) return 0;
-    return madvise((void *)start, end - start, MADV_DONTNEED);
+    int rc = madvise((void *)start, end - start, MADV_DONTNEED);
+    // The read-only and the writable segments after the text: of the writable one
+    // only the pages never written (still the file's) go; they fault back as read.
+    uintptr_t data_end = ((uintptr_t)edata + page - 1) & ~(page - 1);
+    int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (pagemap >= 0) {
+        release_clean_file_pages(pagemap, end, data_end, page);
+        close(pagemap);
+    }
+    return rc;
 }
 
 int sw_mark_topdir(const char *path) {

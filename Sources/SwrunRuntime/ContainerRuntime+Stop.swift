@@ -40,11 +40,10 @@ extension ContainerRuntime {
         let id = state.id
         let directory = containers.path(of: id)
         let exitPath = directory + "/" + ExitRecord.fileName
-        // Held until this returns, so a --rm container's monitor keeps the record
-        // (and the directory) until it has been read.
-        let lockPath = directory + "/" + ExitRecord.waitLockName
-        let lock = try? FileLock.open(lockPath, mode: 0o600)
-        if let lock { try? FileLock.lockShared(lock, path: lockPath) }
+        // Held until this returns, so a --rm container's monitor writes the record
+        // and keeps it (and the directory) until it has been read.
+        let lock = try? FileLock.openDirectory(directory)
+        if let lock { try? FileLock.lockShared(lock, path: directory) }
         defer { if let lock { close(lock) } }
         // Made before the first look: the record's rename, a new state.json or the
         // directory going wakes every wait below.

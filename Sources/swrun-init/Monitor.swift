@@ -205,9 +205,12 @@ final class Monitor {
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
         if !config.exitCommand.isEmpty { runExitCommand(config.exitCommand) }
-        if !config.exitPath.isEmpty {
-            try? ExitRecord(exitCode: code, finishedNanos: ExitRecord.nowNanos(), oomKilled: oomKilled())
-                .write(to: config.exitPath, durability: config.autoRemoveDirectory.isEmpty ? .full : .atomic)
+        let finished = ExitRecord.nowNanos()
+        let removing = !config.autoRemoveDirectory.isEmpty
+        // A --rm container's client gets the code on its socket, and its files are
+        // deleted a moment later: the record is written only for a `swrun wait`.
+        if !config.exitPath.isEmpty && !removing {
+            try? ExitRecord(exitCode: code, finishedNanos: finished, oomKilled: oomKilled()).write(to: config.exitPath, durability: .full)
         }
         removeCgroups()
         if control >= 0 {
@@ -229,8 +232,12 @@ final class Monitor {
             }
         }
         var detached: String?
-        if !config.autoRemoveDirectory.isEmpty {
-            waitForWaiters(config.autoRemoveDirectory + "/" + ExitRecord.waitLockName)
+        if removing {
+            waitForWaiters(config.autoRemoveDirectory) {
+                guard !config.exitPath.isEmpty else { return }
+                try? ExitRecord(exitCode: code, finishedNanos: finished, oomKilled: oomKilled())
+                    .write(to: config.exitPath, durability: .atomic)
+            }
             detached = try? FileIO.detachTree(config.autoRemoveDirectory)
         }
         // The client returns when this closes: the container is gone from the store by
@@ -240,12 +247,15 @@ final class Monitor {
         exit(0)
     }
 
-    /// `swrun wait` holds a shared lock on `path` until it has read the exit record;
-    /// --rm deletes the container only once it gets the lock exclusively, so no
-    /// waiter loses the code. A waiter that hangs (stopped) delays it 5 s at most.
-    private func waitForWaiters(_ path: String) {
-        guard let fd = try? FileLock.open(path, mode: 0o600) else { return }
+    /// `swrun wait` holds a shared lock on the container's `directory` until it has
+    /// read the exit record; --rm deletes the container only once it gets the lock
+    /// exclusively, so no waiter loses the code. `record` writes the code when some
+    /// waiter holds the lock. A waiter that hangs (stopped) delays it 5 s at most.
+    private func waitForWaiters(_ directory: String, record: () -> Void) {
+        guard let fd = try? FileLock.openDirectory(directory) else { return record() }
         defer { close(fd) }
+        if FileLock.tryLock(fd) { return }
+        record()
         var tries = 0
         while !FileLock.tryLock(fd) && tries < 500 {
             usleep(10_000)

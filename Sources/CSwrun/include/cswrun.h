@@ -77,8 +77,9 @@ int sw_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sw_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int sw_set_ctty(int fd);
 
-// Unmaps this process's resident program text (it stays in the page cache and is
-// faulted back where used), so a long-lived process keeps only what it still runs.
+// Unmaps this process's resident program text and read-only data, and the pages of
+// its writable data it never wrote (all stay in the page cache and fault back where
+// used), so a long-lived process keeps only what it still runs.
 int sw_release_program_text(void);
 
 // Marks `path` a top of directory hierarchies (FS_TOPDIR_FL, ext2/3/4): its new

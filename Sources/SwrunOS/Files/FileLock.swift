@@ -15,6 +15,14 @@ public enum FileLock {
         return fd
     }
 
+    /// Opens the directory at `path` to lock it: a directory that exists anyway needs
+    /// no lock file of its own (one inode less to make and delete).
+    public static func openDirectory(_ path: String) throws -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SwrunError.system("open \(path)") }
+        return fd
+    }
+
     /// Blocks until `fd` holds an exclusive lock.
     public static func lock(_ fd: Int32, path: String) throws {
         try take(fd, LOCK_EX, path: path)

@@ -6,9 +6,10 @@ import Glibc
 /// as one line: "<exit code> <finished, ns since the epoch> <oom killed 0|1>".
 public struct ExitRecord: Sendable, Equatable {
     public static let fileName = "exit"
-    /// The lock `swrun wait` holds shared until it has read the record, and the
-    /// monitor of a --rm container takes exclusively before deleting it.
-    public static let waitLockName = "wait.lock"
+    /// `swrun wait` holds a shared `flock` on the container's directory until it has
+    /// read the record; the monitor of a --rm container writes the record only when
+    /// it cannot lock the directory exclusively (someone waits), and deletes the
+    /// container once it can.
 
     /// docker's exit code: the status, or 128+N for signal N.
     public var exitCode: Int32
