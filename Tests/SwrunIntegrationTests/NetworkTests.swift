@@ -11,8 +11,14 @@ import Testing
 
     init() throws { swrun = try Swrun(privateNetwork: true) }
 
-    /// The sandbox's links and firewall, and the store's address and port allocations.
-    func networkState() -> String {
+    /// The sandbox's links and firewall, and the store's address and port allocations,
+    /// once only running containers have veths (`settled`, 30 s at most): a container's
+    /// veth pair goes with its network namespace, which the kernel tears down in the
+    /// background once the last reference is gone (swrun does not wait the grace period
+    /// a synchronous delete costs). The wait is on link events: each one wakes a look,
+    /// and a missed one costs a 2 s re-look, never a wrong answer.
+    func networkState(settled: Bool = true) -> String {
+        if settled { awaitVethsOfRunningContainersOnly() }
         let links = swrun.inNetwork(["/usr/sbin/ip", "-o", "link"]).stdout
             // Names only: a bridge's carrier flag follows its ports a moment late.
             .split(separator: "\n").map { line in line.components(separatedBy: ": <")[0] }.joined(separator: "\n")
@@ -26,6 +32,26 @@ import Testing
             }
         }
         return links + "\n--\n" + rules + "\n--\n" + held.sorted().joined(separator: "\n")
+    }
+
+    /// Waits until every container veth (`sw` + 11 hex of the ID + the network's index)
+    /// is one of a running container (see `networkState`).
+    func awaitVethsOfRunningContainersOnly() {
+        let running = swrun.run(["ps", "-q", "--no-trunc"]).lines.map { "sw" + $0.prefix(11) }
+        let script = """
+            coproc MONITOR { exec stdbuf -oL ip -o monitor link 2>/dev/null; }
+            allowed=" $* "
+            orphans() {
+                for name in $(ip -o link | grep -o 'sw[0-9a-f]\\{11\\}[0-9]@'); do
+                    case "$allowed" in *" ${name:0:13} "*) ;; *) return 0 ;; esac
+                done
+                return 1
+            }
+            end=$((SECONDS + 30))
+            while orphans && [ $SECONDS -lt $end ]; do read -r -t 2 _ <&"${MONITOR[0]}" || true; done
+            kill -KILL $MONITOR_PID
+            """
+        _ = swrun.inNetwork(["/bin/bash", "-c", script, "await-veths"] + running)
     }
 
     /// The default bridge, made by its first container and kept, as docker0 is.
@@ -211,7 +237,7 @@ import Testing
         let monitor = try #require(state.firstMatch(of: /"monitorPid":(\d+)/).flatMap { Int32($0.1) })
         kill(monitor, SIGKILL)
         kill(try #require(Int32(pids)), SIGKILL)
-        #expect(networkState() != before)
+        #expect(networkState(settled: false) != before)
         let removed = swrun.run(["rm", "-f", "victim"])
         #expect(removed.status == 0, "\(removed)")
         #expect(networkState() == before)

@@ -188,18 +188,16 @@ public struct ContainerNetwork: Sendable {
         func attempt(_ body: () throws -> Void) {
             do { try body() } catch { if firstError == nil { firstError = error } }
         }
-        let host = try RouteSocket(namespace: nil)
-        let firewall = try Firewall(namespace: nil)
         for endpoint in record.endpoints where endpoint.dnsServer != nil {
             attempt { try dns.remove(network: endpoint.networkName, containerID: id) }
         }
         if let target = record.primaryAddress, !record.ports.isEmpty {
-            attempt { try firewall.remove(ports: record.ports.map { Self.firewallPort($0, to: target) }) }
+            attempt { try Firewall(namespace: nil).remove(ports: record.ports.map { Self.firewallPort($0, to: target) }) }
         }
         attempt { try reservations.release(containerID: id, durability: .atomic) }
-        for endpoint in record.endpoints {
-            attempt { try host.deleteLink(endpoint.hostInterface) }
-        }
+        // The veth pair goes with the namespace: the kernel tears it down in the
+        // background once the last reference (this bind mount) is gone. Deleting the
+        // veth here would wait its grace periods (10-30 ms) on every container's exit.
         attempt { try NetworkNamespace.remove(at: record.namespacePath) }
         for endpoint in record.endpoints {
             attempt {
