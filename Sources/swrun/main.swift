@@ -8,7 +8,11 @@ if CommandLine.arguments.count == 2, ["--version", "-v"].contains(CommandLine.ar
 }
 
 do {
-    let arguments = try GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst()))
+    let arguments = CommandLineShorthand.expanding(try GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst())))
+    if let unknown = CommandLineShorthand.unknownCommand(arguments, of: Swrun.self) {
+        FileHandle.standardError.write(Data("swrun: '\(unknown)' is not a swrun command. See 'swrun --help'\n".utf8))
+        exit(1)
+    }
     if let hot = Swrun.hotCommand(arguments) {
         try hot()
     } else {
