@@ -297,6 +297,9 @@ final class FirewallLab {
             try NetworkNamespace.create(at: namespace)
             made.append(namespace)
             try run(namespace, "ip", "link set lo up")
+            // Links come up at once: no duplicate address detection, which keeps a new
+            // link's IPv6 link-local address (and so its neighbour discovery) waiting.
+            try run(namespace, "sysctl", "-qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0")
         }
         try run(host, "sysctl", "-qw net.ipv4.ip_forward=1")
         try run(host, "sysctl", "-qw net.ipv6.conf.all.forwarding=1")
