@@ -173,9 +173,13 @@ extension ContainerRuntime {
         return "/proc/\(other.pid)/ns/net"
     }
 
+    /// Runs swrun-net; the warnings it prints ("WARNING: …") go on to our stderr.
     private func runNetworkHelper(_ arguments: [String]) throws {
         do {
-            try FileIO.runChecked(Self.networkBinaryPath, ["--root", root] + arguments)
+            let output = try FileIO.runChecked(Self.networkBinaryPath, ["--root", root] + arguments)
+            for line in output.split(separator: "\n") where line.hasPrefix("WARNING: ") {
+                try? FileIO.writeAll(2, Array((line + "\n").utf8))
+            }
         } catch let error as SwrunError {
             let text = error.message.hasPrefix("swrun-net: ") ? String(error.message.dropFirst("swrun-net: ".count)) : error.message
             throw SwrunError(.system, text)

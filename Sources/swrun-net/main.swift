@@ -9,9 +9,12 @@
 //   swrun-net --root ROOT network-up NETWORK     the bridge and its firewall elements
 //   swrun-net --root ROOT network-rm NETWORK     them and the network, when no container uses it
 //
-// Failures print one line on stderr and exit 125.
+// Failures print one line on stderr and exit 125. Warnings ("WARNING: …", something
+// that works only in part) are printed on stdout when the command succeeds, for swrun
+// to pass on.
 import FoundationEssentials
 import Glibc
+import Synchronization
 import SwrunNetwork
 import SwrunNetworkKernel
 import SwrunOS
@@ -25,7 +28,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count == 4, arguments[0] == "--root" else {
     fail("usage: swrun-net --root ROOT attach REQUEST.json | detach ID | network-up NETWORK | network-rm NETWORK")
 }
-let network = ContainerNetwork(root: arguments[1])
+let warnings = Mutex<[String]>([])
+let network = ContainerNetwork(root: arguments[1], warn: { line in warnings.withLock { $0.append(line) } })
 do {
     switch arguments[2] {
     case "attach":
@@ -50,4 +54,7 @@ do {
     }
 } catch {
     fail(SwrunError.oneLine(error))
+}
+for line in warnings.withLock({ $0 }) {
+    try? FileIO.writeAll(1, Array((line + "\n").utf8))
 }

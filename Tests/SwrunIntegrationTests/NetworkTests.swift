@@ -194,19 +194,28 @@ import Testing
         #expect(swrun.run(["network", "rm", "appnet"]).status == 0)
     }
 
-    @Test func outboundTrafficIsMasqueradedAndInternalNetworksHaveNoWayOut() throws {
-        // The "outside": a namespace with TEST-NET-2 addresses, linked to the sandbox's host.
+    /// The "outside": a namespace linked to the sandbox's host with TEST-NET-2 and IPv6
+    /// documentation addresses (host 198.51.100.1 and 2001:db8:1::1, outside .2 and
+    /// ::2), running a web server on port 9000 whose /cgi-bin/ip answers with the
+    /// client's address. Returns the namespace and what stops the server and unpins it.
+    func startOutside() throws -> (namespace: String, stop: () -> Void) {
         let outside = swrun.base + "/outside"
         _ = FileManager.default.createFile(atPath: outside, contents: nil)
         try #require(Host.run("/usr/bin/unshare", ["--net=" + outside, "true"]).status == 0)
-        defer { umount2(outside, Int32(MNT_DETACH)) }
-        try #require(swrun.inNetwork(["/usr/sbin/ip", "link", "add", "vout", "type", "veth", "peer", "name", "vin", "netns", outside]).status == 0)
-        try #require(swrun.inNetwork(["/usr/sbin/ip", "addr", "add", "198.51.100.1/24", "dev", "vout"]).status == 0)
-        try #require(swrun.inNetwork(["/usr/sbin/ip", "link", "set", "vout", "up"]).status == 0)
-        for command in [["ip", "addr", "add", "198.51.100.2/24", "dev", "vin"], ["ip", "link", "set", "vin", "up"], ["ip", "link", "set", "lo", "up"]] {
-            try #require(Host.run("/usr/bin/nsenter", ["--net=" + outside, "--"] + command).status == 0)
+        let unpin = { _ = umount2(outside, Int32(MNT_DETACH)) }
+        for command in [["ip", "link", "add", "vout", "type", "veth", "peer", "name", "vin", "netns", outside],
+                        ["ip", "addr", "add", "198.51.100.1/24", "dev", "vout"],
+                        ["ip", "addr", "add", "2001:db8:1::1/64", "dev", "vout", "nodad"], ["ip", "link", "set", "vout", "up"]] {
+            let result = swrun.inNetwork(["/usr/sbin/" + command[0]] + command.dropFirst())
+            if result.status != 0 { unpin() }
+            try #require(result.status == 0, "\(command)")
         }
-        // A server there that answers with the client's address.
+        for command in [["ip", "addr", "add", "198.51.100.2/24", "dev", "vin"], ["ip", "addr", "add", "2001:db8:1::2/64", "dev", "vin", "nodad"],
+                        ["ip", "link", "set", "vin", "up"], ["ip", "link", "set", "lo", "up"]] {
+            let result = Host.run("/usr/bin/nsenter", ["--net=" + outside, "--"] + command)
+            if result.status != 0 { unpin() }
+            try #require(result.status == 0, "\(command)")
+        }
         let www = swrun.scratch + "/www/cgi-bin"
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
         try "#!/bin/sh\necho Content-Type: text/plain\necho\necho \"$REMOTE_ADDR\"\n".write(toFile: www + "/ip", atomically: true, encoding: .utf8)
@@ -214,9 +223,14 @@ import Testing
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         server.arguments = ["--net=" + outside, "--", "/usr/bin/busybox", "httpd", "-f", "-p", "9000", "-h", swrun.scratch + "/www"]
-        try server.run()
+        do { try server.run() } catch { unpin(); throw error }
         // busybox httpd ignores SIGTERM.
-        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        return (outside, { kill(server.processIdentifier, SIGKILL); server.waitUntilExit(); unpin() })
+    }
+
+    @Test func outboundTrafficIsMasqueradedAndInternalNetworksHaveNoWayOut() throws {
+        let (_, stop) = try startOutside()
+        defer { stop() }
         let seen = fetch("198.51.100.2", 9000, "/cgi-bin/ip")
         try #require(seen?.contains("198.51.100.1") == true, "the outside server did not answer the host: \(seen ?? "nothing")")
 
@@ -292,5 +306,67 @@ extension NetworkTests {
         #expect(ping.status == 0 && ping.stdout.contains("fd00:5a:1::3/64"), "\(ping)")
         let lookup = swrun.runRm(["--network", "six", "busybox", "nslookup", "-type=aaaa", "web6"])
         #expect(lookup.stdout.contains("fd00:5a:1::2"), "\(lookup)")
+    }
+}
+
+/// IPv6 as docker with ip6tables gives it: networks isolated from each other, published
+/// ports on the host's IPv6 addresses, outbound traffic masqueraded.
+extension NetworkTests {
+    @Test func ipv6NetworksAreIsolatedFromEachOther() throws {
+        try #require(swrun.run(["network", "create", "--ipv6", "--subnet", "fd00:5a:1::/64", "six1"]).status == 0)
+        try #require(swrun.run(["network", "create", "--ipv6", "--subnet", "fd00:5a:2::/64", "six2"]).status == 0)
+        let web = startWebServer(["--name", "web6", "--network", "six1"])
+        try #require(web.status == 0, "\(web)")
+        let hostname = String(web.stdout.prefix(12))
+        let same = fetchFromContainer(["--network", "six1"], "fd00:5a:1::2", 80)
+        #expect(same.status == 0 && same.stdout.contains(hostname), "\(same)")
+        let other = fetchFromContainer(["--network", "six2"], "fd00:5a:1::2", 80)
+        #expect(!other.stdout.contains(hostname), "\(other)")
+        // An IPv4-only network's containers have no IPv6 at all, as in docker.
+        let v4Only = swrun.runRm(["busybox", "sh", "-c", "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6; ip -6 -o addr show eth0"])
+        #expect(v4Only.status == 0 && v4Only.stdout == "1\n", "\(v4Only)")
+    }
+
+    @Test func aPublishedPortAnswersOnTheHostsIPv6Addresses() throws {
+        let (_, stop) = try startOutside()
+        defer { stop() }
+        try #require(swrun.run(["network", "create", "--ipv6", "--subnet", "fd00:5a:3::/64", "six3"]).status == 0)
+        let web = startWebServer(["--name", "pub6", "--network", "six3", "-p", "8090:80"])
+        try #require(web.status == 0, "\(web)")
+        let hostname = String(web.stdout.prefix(12))
+        // From the host, on its address towards the outside and on the network's gateway.
+        #expect(fetch("2001:db8:1::1", 8090)?.contains(hostname) == true)
+        #expect(fetch("fd00:5a:3::1", 8090)?.contains(hostname) == true)
+        #expect(fetch("127.0.0.1", 8090)?.contains(hostname) == true)
+        // From the outside host, which sees its own address (no masquerade inbound).
+        let outside = swrun.base + "/outside"
+        let fromOutside = Host.run("/usr/bin/nsenter", ["--net=" + outside, "--", "/usr/bin/timeout", "5", "/usr/bin/busybox", "sh", "-c",
+                                                        Self.get("2001:db8:1::1", 8090)])
+        #expect(fromOutside.status == 0 && fromOutside.stdout.contains(hostname), "\(fromOutside)")
+        // A container of the network through the host's address (hairpin).
+        let hairpin = fetchFromContainer(["--network", "six3"], "fd00:5a:3::1", 8090)
+        #expect(hairpin.status == 0 && hairpin.stdout.contains(hostname), "\(hairpin)")
+        // ::1 cannot be published (the kernel drops IPv6 loopback NAT): one line, nothing left.
+        let before = networkState()
+        let loopback = swrun.run(["run", "--rm", "--network", "six3", "-p", "[::1]:8091:80", "busybox", "true"])
+        #expect(loopback.status == 125 && loopback.stderr.contains("[::1]:8091") && loopback.stderr.split(separator: "\n").count == 1,
+                "\(loopback)")
+        #expect(networkState() == before)
+    }
+
+    @Test func outboundIPv6IsMasqueradedAndInternalIPv6NetworksHaveNoWayOut() throws {
+        let (_, stop) = try startOutside()
+        defer { stop() }
+        let seen = fetch("2001:db8:1::2", 9000, "/cgi-bin/ip")
+        try #require(seen?.contains("2001:db8:1::1") == true, "the outside server did not answer the host: \(seen ?? "nothing")")
+        try #require(swrun.run(["network", "create", "--ipv6", "--subnet", "fd00:5a:4::/64", "six4"]).status == 0)
+        let fromContainer = fetchFromContainer(["--network", "six4"], "2001:db8:1::2", 9000, "/cgi-bin/ip")
+        #expect(fromContainer.status == 0 && fromContainer.stdout.contains("2001:db8:1::1"), "\(fromContainer)")
+        try #require(swrun.run(["network", "create", "--ipv6", "--internal", "--subnet", "fd00:5a:5::/64", "closed6"]).status == 0)
+        let closed = fetchFromContainer(["--network", "closed6"], "2001:db8:1::2", 9000, "/cgi-bin/ip")
+        #expect(!closed.stdout.contains("2001:db8"), "\(closed)")
+        // The last IPv6 network takes swrun's IPv6 table with it.
+        #expect(swrun.run(["network", "rm", "six4", "closed6"]).status == 0)
+        #expect(!swrun.inNetwork(["/usr/sbin/nft", "list", "ruleset"]).stdout.contains("ip6 swrun"))
     }
 }

@@ -12,12 +12,15 @@ public struct ContainerNetwork: Sendable {
     let networks: NetworkStore
     let reservations: PortReservations
     let dns: AardvarkDNS
+    /// Takes a warning line ("WARNING: …") about something that works only in part.
+    let warn: @Sendable (String) -> Void
 
-    public init(root: String) {
+    public init(root: String, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         paths = NetworkPaths(root: root)
         networks = NetworkStore(root: root)
         reservations = PortReservations(root: root)
         dns = AardvarkDNS(configDirectory: paths.aardvark)
+        self.warn = warn
     }
 
     /// Everything the request asks for, or nothing: a failure undoes what was done.
@@ -55,7 +58,8 @@ public struct ContainerNetwork: Sendable {
         let address = try networks.withLock(network) {
             try networks.allocateAddress(in: network, containerID: id, requested: requested, durability: .atomic)
         }
-        // An IPv6 network (`--ipv6`) gives an IPv6 address too, docker's way: no NAT for it.
+        // An IPv6 network (`--ipv6`) gives an IPv6 address too, masqueraded on the way out
+        // as docker's NAT gateway mode does.
         let subnet6 = network.enableIPv6 ? network.subnets.first(where: { $0.subnet.address.family == .v6 }) : nil
         let requested6 = try wanted.ipv6.map { text -> IPAddress in
             guard subnet6 != nil else {
@@ -88,6 +92,16 @@ public struct ContainerNetwork: Sendable {
         if !(try host.linkExists(network.bridgeName)) { try bringUp(network, host: host, firewall: firewall) }
         try host.createVeth(hostName: endpoint.hostInterface, peerName: endpoint.interface, peerNamespace: record.namespacePath,
                             bridge: network.bridgeName, mac: mac)
+        // An interface given only an IPv4 address has no IPv6, link-local included, as in
+        // docker since 26.0.2 (CVE-2024-32473): no way round the IPv6 firewall, which
+        // knows only IPv6 networks. A kernel without IPv6 has no such key.
+        if endpoint.ipv6Address == nil {
+            do {
+                try NetworkNamespace.perform(in: record.namespacePath) {
+                    try Sysctl.set("net/ipv6/conf/\(endpoint.interface)/disable_ipv6", "1")
+                }
+            } catch let error as SwrunError where error.code == .notFound {}
+        }
         try inside.addAddress("\(address)/\(subnet.subnet.prefixLength)", to: endpoint.interface)
         if let address6 = endpoint.ipv6Address, let prefix = endpoint.ipv6PrefixLength {
             try inside.addAddress("\(address6)/\(prefix)", to: endpoint.interface)
@@ -168,9 +182,11 @@ public struct ContainerNetwork: Sendable {
                             inside: inside)
         }
         if !request.ports.isEmpty, let target = record.primaryAddress {
+            let target6 = record.endpoints.first?.ipv6Address
+            _ = try Self.firewallPorts(request.ports, to: target, ipv6: target6, strict: true)
             record.ports = try reservations.reserve(request.ports, containerID: id, durability: .atomic)
             try paths.write(record)
-            try firewall.add(ports: record.ports.map { Self.firewallPort($0, to: target) })
+            try firewall.add(ports: try Self.firewallPorts(record.ports, to: target, ipv6: target6, strict: true))
         }
         let upstreams = ContainerNetworkFiles.upstreamServers(hostFile: (try? FileIO.readString("/etc/resolv.conf")) ?? "")
         for endpoint in record.endpoints {
@@ -192,7 +208,8 @@ public struct ContainerNetwork: Sendable {
             attempt { try dns.remove(network: endpoint.networkName, containerID: id) }
         }
         if let target = record.primaryAddress, !record.ports.isEmpty {
-            attempt { try Firewall(namespace: nil).remove(ports: record.ports.map { Self.firewallPort($0, to: target) }) }
+            let target6 = record.endpoints.first?.ipv6Address
+            attempt { try Firewall(namespace: nil).remove(ports: try Self.firewallPorts(record.ports, to: target, ipv6: target6, strict: false)) }
         }
         attempt { try reservations.release(containerID: id, durability: .atomic) }
         // The veth pair goes with the namespace: the kernel tears it down in the
@@ -233,9 +250,10 @@ public struct ContainerNetwork: Sendable {
                 throw SwrunError(.conflict, "error while removing network: network \(network.name) id \(network.id) has active endpoints")
             }
             try RouteSocket(namespace: nil).deleteLink(network.bridgeName)
-            if let subnet = network.subnets.first {
-                try Firewall(namespace: nil).remove(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description,
-                                                                             internal: network.internal))
+            let firewall = try Firewall(namespace: nil)
+            for subnet in Self.firewallSubnets(of: network) {
+                try firewall.remove(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description,
+                                                             internal: network.internal))
             }
             try networks.remove(network.id)
         }
@@ -251,11 +269,52 @@ public struct ContainerNetwork: Sendable {
         if !v6.isEmpty, (try? Sysctl.get("net/ipv6/conf/all/forwarding")) != "1" { try Sysctl.set("net/ipv6/conf/all/forwarding", "1") }
         // Published ports answer on 127.0.0.1 too: DNAT to the bridge needs it.
         try Sysctl.set("net/ipv4/conf/\(network.bridgeName)/route_localnet", "1")
-        try firewall.add(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description, internal: network.internal))
+        for subnet in Self.firewallSubnets(of: network) {
+            let warning = try firewall.add(network: FirewallNetwork(bridge: network.bridgeName, subnet: subnet.subnet.description,
+                                                                    internal: network.internal))
+            if let warning { warn(warning) }
+        }
     }
 
-    static func firewallPort(_ mapping: PortMapping, to address: String) -> FirewallPort {
-        FirewallPort(proto: mapping.proto, hostIP: mapping.hostIP.isEmpty ? nil : mapping.hostIP, hostPort: mapping.hostPort,
-                     containerIP: address, containerPort: mapping.containerPort)
+    /// The subnets the firewall knows a network by: its IPv4 one, and its IPv6 one on
+    /// an IPv6 network.
+    static func firewallSubnets(of network: NetworkConfig) -> [SubnetConfig] {
+        network.subnets.filter { $0.subnet.family == .v4 || (network.enableIPv6 && $0.subnet.family == .v6) }
+    }
+
+    /// The firewall's ports for published ports whose container has the IPv4 address
+    /// `address` and maybe the IPv6 one `ipv6`, docker's way: a port on every address
+    /// answers on both families (IPv6 when the container has it), one on 0.0.0.0 or an
+    /// IPv4 address on IPv4 only, one on :: or an IPv6 address on IPv6 only. IPv6 host
+    /// ports reach IPv6 containers only (docker's userland proxy would take them to an
+    /// IPv4 one), and none answers on ::1 (see `Firewall.definition`): `strict` throws
+    /// for those, else they are left out (teardown of what was never set up).
+    static func firewallPorts(_ mappings: [PortMapping], to address: String, ipv6: String?, strict: Bool) throws -> [FirewallPort] {
+        var ports: [FirewallPort] = []
+        for mapping in mappings {
+            func port(_ hostIP: String?, _ containerIP: String) -> FirewallPort {
+                FirewallPort(proto: mapping.proto, hostIP: hostIP, hostPort: mapping.hostPort, containerIP: containerIP,
+                             containerPort: mapping.containerPort)
+            }
+            guard !mapping.hostIP.isEmpty else {
+                ports.append(port(nil, address))
+                if let ipv6 { ports.append(port(nil, ipv6)) }
+                continue
+            }
+            guard let host = IPAddress(mapping.hostIP), host.family == .v6 else {
+                ports.append(port(mapping.hostIP, address))
+                continue
+            }
+            if host == IPAddress("::1") {
+                guard !strict else {
+                    throw SwrunError(.unsupported, "cannot publish \(mapping.hostEndpoint): the kernel does not forward IPv6 loopback traffic to containers, and swrun has no userland proxy")
+                }
+            } else if let ipv6 {
+                ports.append(port(mapping.hostIP, ipv6))
+            } else if strict {
+                throw SwrunError(.unsupported, "cannot publish \(mapping.hostEndpoint): the container has no IPv6 address (IPv6 host ports reach containers on IPv6 networks only)")
+            }
+        }
+        return ports
     }
 }

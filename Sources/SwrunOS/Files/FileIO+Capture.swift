@@ -9,11 +9,12 @@ extension FileIO {
         String(decoding: try runCollecting(path, args, errorsToo: false).output, as: UTF8.self)
     }
 
-    /// Runs `path args` to its end, its stdin closed; when it fails, throws what it
-    /// printed (its output and errors, as one line) or how it ended.
-    public static func runChecked(_ path: String, _ args: [String]) throws {
+    /// Runs `path args` to its end, its stdin closed, and returns what it printed (its
+    /// output and errors); when it fails, throws that as one line, or how it ended.
+    @discardableResult
+    public static func runChecked(_ path: String, _ args: [String]) throws -> String {
         let (status, output) = try runCollecting(path, args, errorsToo: true)
-        guard status != 0 else { return }
+        guard status != 0 else { return String(decoding: output, as: UTF8.self) }
         let text = SwrunError.oneLine(String(decoding: output, as: UTF8.self))
         throw SwrunError(.system, text.isEmpty ? "\(FileIO.baseName(path)) failed (wait status \(status))" : text)
     }

@@ -52,7 +52,9 @@ struct FirewallElementTests {
         FirewallNetwork(bridge: "br0", subnet: "10.0.0.0"),
         FirewallNetwork(bridge: "br0", subnet: "10.0.0.0/33"),
         FirewallNetwork(bridge: "br0", subnet: "10.0.0/8"),
-        FirewallNetwork(bridge: "br0", subnet: "fd00::/64"),
+        FirewallNetwork(bridge: "br0", subnet: "fd00::/129"),
+        FirewallNetwork(bridge: "br0", subnet: "fd00:::1/64"),
+        FirewallNetwork(bridge: "br0", subnet: "fd00::/64 }"),
     ]
 
     @Test(arguments: badNetworks) func badNetworksAreRefused(_ network: FirewallNetwork) {
@@ -66,6 +68,8 @@ struct FirewallElementTests {
         FirewallPort(hostPort: 1, containerIP: "10.0.0.256", containerPort: 1),
         FirewallPort(hostIP: "::1", hostPort: 1, containerIP: "10.0.0.2", containerPort: 1),
         FirewallPort(hostIP: "1.2.3.4 . tcp", hostPort: 1, containerIP: "10.0.0.2", containerPort: 1),
+        FirewallPort(hostIP: "10.0.0.1", hostPort: 1, containerIP: "fd00::2", containerPort: 1),
+        FirewallPort(hostPort: 1, containerIP: "fd00::2 . 1", containerPort: 1),
     ]
 
     @Test(arguments: badPorts) func badPortsAreRefused(_ port: FirewallPort) {
@@ -259,11 +263,14 @@ struct FirewallKernelTests {
 }
 
 /// The namespaces of one test, pinned under a temporary directory:
-/// - host: bridges br0 10.99.0.1/24, br1 10.98.0.1/24 (the internal network's),
-///   br2 10.97.0.1/24, and up0 198.51.100.1/24 towards the outside;
-/// - container (10.99.0.2 on br0), internalContainer (10.98.0.2 on br1),
-///   other (10.97.0.2 on br2), each with a default route via its bridge;
-/// - outside: 198.51.100.2/24, no route to the containers.
+/// - host: bridges br0 10.99.0.1/24 and fd00:99::1/64, br1 10.98.0.1/24 and
+///   fd00:98::1/64 (the internal network's), br2 10.97.0.1/24 and fd00:97::1/64, and
+///   up0 198.51.100.1/24 and 2001:db8:1::1/64 towards the outside (TEST-NET-2 and
+///   IPv6's documentation prefix);
+/// - container (10.99.0.2, fd00:99::2 on br0), internalContainer (10.98.0.2,
+///   fd00:98::2 on br1), other (10.97.0.2, fd00:97::2 on br2), each with default
+///   routes via its bridge;
+/// - outside: 198.51.100.2/24 and 2001:db8:1::2/64, no route to the containers.
 final class FirewallLab {
     let directory: String
     var host: String { directory + "/host" }
@@ -290,8 +297,12 @@ final class FirewallLab {
             try NetworkNamespace.create(at: namespace)
             made.append(namespace)
             try run(namespace, "ip", "link set lo up")
+            // Links come up at once: no duplicate address detection, which keeps a new
+            // link's IPv6 link-local address (and so its neighbour discovery) waiting.
+            try run(namespace, "sysctl", "-qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0")
         }
         try run(host, "sysctl", "-qw net.ipv4.ip_forward=1")
+        try run(host, "sysctl", "-qw net.ipv6.conf.all.forwarding=1")
         for (index, (namespace, bridge)) in [(container, "br0"), (internalContainer, "br1"), (other, "br2")].enumerated() {
             let prefix = "10.\(99 - index).0"
             try run(host, "ip", "link add \(bridge) type bridge")
@@ -307,11 +318,17 @@ final class FirewallLab {
             try run(namespace, "ip", "addr add \(prefix).2/24 dev eth0")
             try run(namespace, "ip", "link set eth0 up")
             try run(namespace, "ip", "route add default via \(prefix).1")
+            let prefix6 = "fd00:\(99 - index)::"
+            try run(host, "ip", "addr add \(prefix6)1/64 dev \(bridge) nodad")
+            try run(namespace, "ip", "addr add \(prefix6)2/64 dev eth0 nodad")
+            try run(namespace, "ip", "-6 route add default via \(prefix6)1")
         }
         try run(host, "ip", "link add up0 type veth peer name eth0 netns \(outside)")
         try run(host, "ip", "addr add 198.51.100.1/24 dev up0")
         try run(host, "ip", "link set up0 up")
+        try run(host, "ip", "addr add 2001:db8:1::1/64 dev up0 nodad")
         try run(outside, "ip", "addr add 198.51.100.2/24 dev eth0")
+        try run(outside, "ip", "addr add 2001:db8:1::2/64 dev eth0 nodad")
         try run(outside, "ip", "link set eth0 up")
     }
 
@@ -345,38 +362,58 @@ final class FirewallLab {
 }
 
 /// Sockets made inside a namespace (a socket stays in the namespace it was made in,
-/// whichever thread uses it), and traffic between them with timeouts.
+/// whichever thread uses it), and traffic between them with timeouts. An address with
+/// a colon is IPv6.
 enum FirewallSockets {
-    static func address(_ ip: String, _ port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        inet_pton(AF_INET, ip, &address.sin_addr)
-        return address
+    /// `ip:port` as a socket address, and its length.
+    static func address(_ ip: String, _ port: UInt16) -> (sockaddr_storage, socklen_t) {
+        var storage = sockaddr_storage()
+        if ip.contains(":") {
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    address.pointee.sin6_family = sa_family_t(AF_INET6)
+                    address.pointee.sin6_port = port.bigEndian
+                    inet_pton(AF_INET6, ip, &address.pointee.sin6_addr)
+                }
+            }
+            return (storage, socklen_t(MemoryLayout<sockaddr_in6>.size))
+        }
+        withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                address.pointee.sin_family = sa_family_t(AF_INET)
+                address.pointee.sin_port = port.bigEndian
+                inet_pton(AF_INET, ip, &address.pointee.sin_addr)
+            }
+        }
+        return (storage, socklen_t(MemoryLayout<sockaddr_in>.size))
     }
 
-    static func socket(in namespace: String, _ type: __socket_type) throws -> Int32 {
+    static func withSockaddr<T>(_ ip: String, _ port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        var (storage, length) = address(ip, port)
+        return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
+    }
+
+    static func socket(in namespace: String, _ type: __socket_type, ipv6: Bool = false) throws -> Int32 {
         let fd = try NetworkNamespace.perform(in: namespace) {
-            Glibc.socket(AF_INET, Int32(type.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
+            Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(type.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
         }
         guard fd >= 0 else { throw SwrunError.system("socket") }
         return fd
     }
 
-    static func bind(_ fd: Int32, port: UInt16) throws {
-        var address = address("0.0.0.0", port)
+    /// Binds every address of the socket's family (IPv6 only for an IPv6 socket).
+    static func bind(_ fd: Int32, port: UInt16, ipv6: Bool = false) throws {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        if ipv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        let rc = withSockaddr(ipv6 ? "::" : "0.0.0.0", port) { Glibc.bind(fd, $0, $1) }
         guard rc == 0 else { throw SwrunError.system("bind :\(port)") }
     }
 
-    /// A TCP listener on every address of `namespace`, port `port`.
-    static func listen(in namespace: String, port: UInt16) throws -> Int32 {
-        let fd = try socket(in: namespace, SOCK_STREAM)
-        try bind(fd, port: port)
+    /// A TCP listener on every address of `namespace` of one family, port `port`.
+    static func listen(in namespace: String, port: UInt16, ipv6: Bool = false) throws -> Int32 {
+        let fd = try socket(in: namespace, SOCK_STREAM, ipv6: ipv6)
+        try bind(fd, port: port, ipv6: ipv6)
         guard Glibc.listen(fd, 16) == 0 else { throw SwrunError.system("listen") }
         return fd
     }
@@ -387,10 +424,24 @@ enum FirewallSockets {
         return poll(&entry, 1, milliseconds) == 1 && entry.revents & events != 0
     }
 
-    static func peer(_ address: sockaddr_in) -> String {
-        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-        var raw = address.sin_addr
-        inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+    /// The address of a peer as text.
+    static func peer(_ address: sockaddr_storage) -> String {
+        var address = address
+        let family = Int32(address.ss_family)
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        withUnsafePointer(to: &address) { raw in
+            if family == AF_INET6 {
+                raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { v6 in
+                    var bytes = v6.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &bytes, &text, socklen_t(text.count))
+                }
+            } else {
+                raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { v4 in
+                    var bytes = v4.pointee.sin_addr
+                    inet_ntop(AF_INET, &bytes, &text, socklen_t(text.count))
+                }
+            }
+        }
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -399,12 +450,9 @@ enum FirewallSockets {
     /// Returns the address the listener saw the connection come from, nil when the
     /// connection could not be made.
     static func reach(from namespace: String, _ ip: String, _ port: UInt16, listener: Int32) throws -> String? {
-        let client = try socket(in: namespace, SOCK_STREAM)
+        let client = try socket(in: namespace, SOCK_STREAM, ipv6: ip.contains(":"))
         defer { close(client) }
-        var target = address(ip, port)
-        let rc = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let rc = withSockaddr(ip, port) { connect(client, $0, $1) }
         guard rc == 0 || errno == EINPROGRESS, wait(client, Int16(POLLOUT), milliseconds: 1000) else { return nil }
         var failure: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
@@ -412,8 +460,8 @@ enum FirewallSockets {
         guard failure == 0 else { return nil }
 
         guard wait(listener, Int16(POLLIN), milliseconds: 2000) else { throw SwrunError(.system, "connected to \(ip):\(port) but nothing to accept") }
-        var from = sockaddr_in()
-        var fromLength = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var from = sockaddr_storage()
+        var fromLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let server = withUnsafeMutablePointer(to: &from) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &fromLength) }
         }
@@ -429,21 +477,33 @@ enum FirewallSockets {
         return peer(from)
     }
 
+    /// Whether a connection from `namespace` to `ip:port` is refused at once (a reset
+    /// within the second), rather than made or left unanswered.
+    static func refused(from namespace: String, _ ip: String, _ port: UInt16) throws -> Bool {
+        let client = try socket(in: namespace, SOCK_STREAM, ipv6: ip.contains(":"))
+        defer { close(client) }
+        let rc = withSockaddr(ip, port) { connect(client, $0, $1) }
+        if rc != 0 && errno == ECONNREFUSED { return true }
+        guard rc == 0 || errno == EINPROGRESS, wait(client, Int16(POLLOUT), milliseconds: 1000) else { return false }
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(client, SOL_SOCKET, SO_ERROR, &failure, &length)
+        return failure == ECONNREFUSED
+    }
+
     /// A UDP round trip: `client` sends to `ip:port`, the server in `server` bound on
     /// `serverPort` answers whoever sent it. Returns the sender the server saw.
     static func udpExchange(server namespace: String, port serverPort: UInt16, client clientNamespace: String, _ ip: String, _ port: UInt16) throws -> String? {
-        let server = try socket(in: namespace, SOCK_DGRAM)
+        let ipv6 = ip.contains(":")
+        let server = try socket(in: namespace, SOCK_DGRAM, ipv6: ipv6)
         defer { close(server) }
-        try bind(server, port: serverPort)
-        let client = try socket(in: clientNamespace, SOCK_DGRAM)
+        try bind(server, port: serverPort, ipv6: ipv6)
+        let client = try socket(in: clientNamespace, SOCK_DGRAM, ipv6: ipv6)
         defer { close(client) }
-        var target = address(ip, port)
-        let sent = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(client, "ping", 4, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let sent = withSockaddr(ip, port) { sendto(client, "ping", 4, 0, $0, $1) }
         guard sent == 4, wait(server, Int16(POLLIN), milliseconds: 2000) else { return nil }
-        var from = sockaddr_in()
-        var fromLength = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var from = sockaddr_storage()
+        var fromLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var buffer = [UInt8](repeating: 0, count: 16)
         let received = withUnsafeMutablePointer(to: &from) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(server, &buffer, buffer.count, 0, $0, &fromLength) }
