@@ -81,6 +81,11 @@ public final class BuildOutput {
         }
     }
 
+    /// A line about the build itself (ONBUILD triggers running).
+    func note(_ text: String) {
+        if style != .quiet { say(text) }
+    }
+
     /// A step failed (BuildKit names it before the error).
     func failed(_ error: String) {
         if style == .plain { say("#\(vertex) ERROR: \(error)") }
