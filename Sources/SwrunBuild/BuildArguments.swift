@@ -22,7 +22,8 @@ struct BuildArguments {
     init(given: [String: String], platform: String?) throws {
         self.given = given
         self.platform = try Self.platformArguments(target: platform)
-        consumed = Set(given.keys.filter { Self.proxyNames.contains($0) })
+        // SOURCE_DATE_EPOCH needs no ARG line either: it sets the build's times.
+        consumed = Set(given.keys.filter { Self.proxyNames.contains($0) || $0 == "SOURCE_DATE_EPOCH" })
     }
 
     /// BuildKit's automatic platform ARGs: the build's platform is the host's, the

@@ -92,7 +92,9 @@ extension BuildSession {
         case .maintainer(let name):
             return "MAINTAINER " + name
         case .arg(let declarations):
-            return "ARG " + declarations.map { $0.defaultValue.map { value in "\($0.name)=\(value)" } ?? $0.name }.joined(separator: " ")
+            return "ARG " + declarations.map { declaration in
+                declaration.defaultValue.map { "\(declaration.name)=\($0)" } ?? declaration.name
+            }.joined(separator: " ")
         case .workdir(let path):
             config.workingDir = path
             return "WORKDIR " + path

@@ -31,7 +31,7 @@ final class BuildSession {
         self.dockerfile = dockerfile
         self.context = context
         self.options = options
-        arguments = try BuildArguments(given: options.buildArgs, platform: options.platform)
+        var arguments = try BuildArguments(given: options.buildArgs, platform: options.platform)
         guard !dockerfile.stages.isEmpty else {
             throw SwrunError(.invalidArgument, "dockerfile parse error: no build stage in current context")
         }
@@ -40,6 +40,7 @@ final class BuildSession {
             let value = try declaration.defaultValue.map { try lex.processWord($0, arguments.globalScope) }
             arguments.declareGlobal(declaration.name, expandedDefault: value)
         }
+        self.arguments = arguments
         let target: Int
         if let name = options.target {
             guard let index = dockerfile.stages.firstIndex(where: { $0.name == name.lowercased() }) else {
@@ -216,11 +217,11 @@ final class BuildSession {
     /// The created time of new steps: SOURCE_DATE_EPOCH's (a build arg wins over the
     /// environment), else now.
     var created: String {
-        if let text = options.buildArgs["SOURCE_DATE_EPOCH"], let seconds = Int64(text) {
-            return Timestamp.format(seconds: seconds, nanoseconds: 0)
-        }
-        if let seconds = options.sourceDateEpoch { return Timestamp.format(seconds: seconds, nanoseconds: 0) }
-        return Timestamp.now()
+        sourceDateEpoch.map { Timestamp.format(seconds: $0, nanoseconds: 0) } ?? Timestamp.now()
+    }
+
+    var sourceDateEpoch: Int64? {
+        options.buildArgs["SOURCE_DATE_EPOCH"].flatMap { Int64($0) } ?? options.sourceDateEpoch
     }
 
     /// Takes a step from the cache, or makes it: `layer` (if given) makes the layer
@@ -241,6 +242,7 @@ final class BuildSession {
         state.cacheable = false
         let made = try layer?()
         defer { made?.remove() }
+        if let made, let epoch = sourceDateEpoch { try LayerTimes.clamp(made.directory, to: epoch) }
         let history = ImageConfigFile.History(created: created, createdBy: createdBy, comment: "buildkit.dockerfile.v0")
         let image = try store.storeBuildStep(
             base: state.image, layerFrom: made?.directory, config: config, history: history, exclude: made?.exclude ?? [])
