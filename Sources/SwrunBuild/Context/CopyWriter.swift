@@ -160,6 +160,10 @@ struct CopyWriter: ContextVisitor {
         guard fchmod(fd, mode(of: info)) == 0 else { throw SwrunError.system("chmod " + UpperTree.display(components)) }
     }
 
+    /// The mode of the directories a copy creates on the way: --chmod's, as BuildKit
+    /// (moby/buildkit#4945), else 0755.
+    var newDirectoryMode: mode_t { chmod ?? 0o755 }
+
     /// The permission bits a copy gets: --chmod's, else the source's.
     func mode(of info: stat) -> mode_t {
         chmod ?? (info.st_mode & 0o7777)

@@ -10,13 +10,13 @@ public enum LayerCopy {
     /// ending in "/" or several sources → a directory; existing directories in the image
     /// (read through `image`, an OverlayView of the step's base) stay directories). Parent
     /// directories that the image already has are created in `upper` with the image's mode
-    /// and owner, so the layer does not change them; new ones are root 0755.
+    /// and owner, so the layer does not change them; new ones are root 0755 (--chown's
+    /// owner and --chmod's mode when given, as BuildKit).
     /// `chown` applies to everything copied, `chmod` too. `extractArchives` (ADD): a local
     /// tar (plain, gzip, bzip2, xz) is unpacked at the destination instead of copied.
     ///
     /// A relative `destination` is relative to `workdir`. Symlinks of the image on the
-    /// destination path are followed inside the image's root, as BuildKit does. New
-    /// directories are owned by `chown` when given (BuildKit's MkdirAll), root otherwise.
+    /// destination path are followed inside the image's root, as BuildKit does.
     public static func copy(root: String, sources: [ContextSource], ignore: IgnorePatterns, destination: String, workdir: String,
                             into upper: String, image: OverlayView?, chown: (uid: UInt32, gid: UInt32)?, chmod: UInt32?,
                             extractArchives: Bool) throws {
@@ -26,8 +26,8 @@ public enum LayerCopy {
         let absolute = destination.hasPrefix("/") ? destination : workdir + "/" + destination
         let asDirectory = absolute.hasSuffix("/") || absolute.hasSuffix("/.") || sources.count > 1
         let target = try tree.resolve(BuildContext.clean(absolute))
-        if asDirectory { close(try tree.ensureDirectory(target, owner: owner)) }
         var writer = CopyWriter(upper: tree, owner: owner, chmod: chmod.map { mode_t($0 & 0o7777) })
+        if asDirectory { close(try tree.ensureDirectory(target, owner: owner, mode: writer.newDirectoryMode)) }
         for source in sources {
             guard let found = try context.find(BuildContext.clean(source.path)) else {
                 throw BuildContext.notFound(BuildContext.clean(source.path), root: root)
@@ -52,9 +52,9 @@ public enum LayerCopy {
                                       writer: inout CopyWriter) throws {
         if let existing = try tree.lookup(target) {
             guard existing.isDirectory else { throw CopyWriter.notDirectory(target) }
-            try writer.push(fd: try tree.ensureDirectory(target, owner: writer.owner), components: target, times: nil)
+            try writer.push(fd: try tree.ensureDirectory(target, owner: writer.owner, mode: writer.newDirectoryMode), components: target, times: nil)
         } else {
-            let parent = try tree.ensureDirectory(Array(target.dropLast()), owner: writer.owner)
+            let parent = try tree.ensureDirectory(Array(target.dropLast()), owner: writer.owner, mode: writer.newDirectoryMode)
             defer { close(parent) }
             let name = target[target.count - 1]
             guard mkdirat(parent, name, 0o700) == 0 else { throw SwrunError.system("mkdir " + UpperTree.display(target)) }
@@ -81,7 +81,7 @@ public enum LayerCopy {
     private static func copyFile(_ found: ContextTree.Found, named name: String, to target: [String], context: ContextTree,
                                  tree: UpperTree, writer: inout CopyWriter) throws {
         let path = try tree.lookup(target)?.isDirectory == true || target.isEmpty ? target + [name] : target
-        let parent = try tree.ensureDirectory(Array(path.dropLast()), owner: writer.owner)
+        let parent = try tree.ensureDirectory(Array(path.dropLast()), owner: writer.owner, mode: writer.newDirectoryMode)
         try writer.push(fd: parent, components: Array(path.dropLast()), times: nil)
         defer { try? writer.pop() }
         guard let sourceParent = try context.openDirectory(Array(found.components.dropLast())) else {

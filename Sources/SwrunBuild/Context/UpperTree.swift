@@ -119,9 +119,10 @@ final class UpperTree {
 
     /// Makes the directory `components` exist in the upper dir, as `mkdir -p` in the
     /// image would: a directory the image has is created with the image's mode and
-    /// owner (so the layer leaves it unchanged), a new one with mode 0755 and `owner`
-    /// (root, or --chown's, as BuildKit). Returns its fd; the caller closes it.
-    func ensureDirectory(_ components: [String], owner: (uid: UInt32, gid: UInt32)) throws -> Int32 {
+    /// owner (so the layer leaves it unchanged), a new one with `mode` and `owner`
+    /// (0755 and root, or --chmod's and --chown's, as BuildKit's MkdirAll). Returns its
+    /// fd; the caller closes it.
+    func ensureDirectory(_ components: [String], owner: (uid: UInt32, gid: UInt32), mode: mode_t = 0o755) throws -> Int32 {
         var fd = dup(rootFD)
         guard fd >= 0 else { throw SwrunError.system("dup") }
         do {
@@ -132,7 +133,7 @@ final class UpperTree {
                 if fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 {
                     guard (info.st_mode & S_IFMT) == S_IFDIR else { throw Self.notADirectory(prefix) }
                 } else if errno == ENOENT {
-                    try create(name, in: fd, prefix, owner: owner)
+                    try create(name, in: fd, prefix, owner: owner, mode: mode)
                 } else {
                     throw SwrunError.system("lstat " + Self.display(prefix))
                 }
@@ -148,8 +149,9 @@ final class UpperTree {
         return fd
     }
 
-    private func create(_ name: String, in parentFD: Int32, _ components: [String], owner: (uid: UInt32, gid: UInt32)) throws {
-        var mode: mode_t = 0o755
+    private func create(_ name: String, in parentFD: Int32, _ components: [String], owner: (uid: UInt32, gid: UInt32),
+                        mode newMode: mode_t) throws {
+        var mode = newMode
         var uid = owner.uid
         var gid = owner.gid
         if let node = try imageNode(components) {

@@ -65,7 +65,7 @@ struct ContextCopyTests {
         #expect(try fixture.stat(fixture.upper, "opt/dest/app/hard.txt").st_ino == fixture.stat(fixture.upper, "opt/dest/app/main.txt").st_ino)
     }
 
-    @Test("--chown and --chmod apply to every file and directory copied, and to new parents' owner")
+    @Test("--chown and --chmod apply to every file and directory copied, and to the new parents, as BuildKit")
     func chownAndChmod() throws {
         let fixture = try ContextFixture()
         try fixture.file(fixture.context, "dir/sub/a.txt", "a", mode: 0o600)
@@ -75,8 +75,11 @@ struct ContextCopyTests {
             #expect(info.st_uid == 1000 && info.st_gid == 1001, "\(path)")
             #expect(info.st_mode & 0o7777 == 0o640, "\(path)")
         }
+        // moby/buildkit#4945: new parents get --chmod's mode too.
         let parent = try fixture.stat(fixture.upper, "new")
-        #expect(parent.st_uid == 1000 && parent.st_mode & 0o7777 == 0o755)
+        #expect(parent.st_uid == 1000 && parent.st_gid == 1001 && parent.st_mode & 0o7777 == 0o640)
+        try fixture.copy(["dir"], to: "/plain/dest/")
+        #expect(try fixture.stat(fixture.upper, "plain").st_mode & 0o7777 == 0o755)
     }
 
     @Test(".dockerignore'd files are never copied; an exception brings back only itself")
