@@ -42,6 +42,7 @@ extension ContextTree {
         _ dirFD: Int32, contextPath: String, relative: String,
         pending: inout [(entry: ContextEntry, entered: Bool)], visitor: inout Visitor
     ) throws {
+        let filtering = !ignore.isEmpty
         for name in try Self.names(dirFD, subject: contextPath) {
             var info = stat()
             guard fstatat(dirFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
@@ -52,7 +53,7 @@ extension ContextTree {
             let childContext = contextPath.isEmpty ? text : contextPath + "/" + text
             let entry = ContextEntry(name: name, relative: relative.isEmpty ? text : relative + "/" + text, parentFD: dirFD, info: info)
             let isDirectory = entry.type == S_IFDIR
-            let excluded = ignore.excludes(childContext)
+            let excluded = filtering && ignore.excludes(childContext)
             if excluded && !(isDirectory && ignore.hasExceptions(under: childContext)) { continue }
             if !excluded {
                 // Something is copied: the excluded directories above it exist after all.

@@ -65,7 +65,7 @@ final class ContextTree {
     /// Whether the entry at `contextPath` is part of the context after .dockerignore:
     /// not excluded, or an excluded directory that an exception may reach into.
     func isVisible(_ contextPath: String, _ info: stat) -> Bool {
-        guard ignore.excludes(contextPath) else { return true }
+        guard !ignore.isEmpty, ignore.excludes(contextPath) else { return true }
         return (info.st_mode & S_IFMT) == S_IFDIR && ignore.hasExceptions(under: contextPath)
     }
 
