@@ -107,4 +107,16 @@ struct ContextResolveTests {
         #expect(try FileIO.readString(context.root + "/app/main.txt") == "main")
         #expect(context.ignore.excludes("app/skip"))
     }
+
+    @Test("a context tar is unpacked hardened: an entry leaving the scratch directory fails")
+    func hostileTarContext() throws {
+        let fixture = try ContextFixture()
+        try fixture.file(fixture.base, "outside.txt", "x")
+        // -P keeps the "../" the entry's name starts with.
+        try FileIO.runChecked("/usr/bin/tar", ["-C", fixture.context, "-cPf", fixture.base + "/evil.tar", "../outside.txt"])
+        let input = open(fixture.base + "/evil.tar", O_RDONLY | O_CLOEXEC)
+        defer { close(input) }
+        #expect(throws: SwrunError.self) { try BuildContext.tar(fd: input, scratch: fixture.base + "/scratch/ctx") }
+        #expect(!fixture.exists(fixture.base, "scratch/outside.txt"))
+    }
 }
