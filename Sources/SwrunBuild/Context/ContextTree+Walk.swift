@@ -1,4 +1,5 @@
 import Glibc
+import SwrunDockerfile
 import SwrunOS
 
 /// What a walk of a context directory hands its visitor.
@@ -29,20 +30,21 @@ extension ContextTree {
     /// Walks the directory `found` (no symlink followed below it), entries sorted by
     /// name. An excluded directory that an exception reaches into is entered only when
     /// something below it is part of the context, as BuildKit's context transfer sends it.
-    func walk<Visitor: ContextVisitor>(_ found: Found, visitor: inout Visitor) throws {
+    /// `exclude` (COPY --exclude) matches paths below `found`, with the same rules.
+    func walk<Visitor: ContextVisitor>(_ found: Found, exclude: IgnorePatterns? = nil, visitor: inout Visitor) throws {
         guard let fd = try openDirectory(found.components) else {
             throw SwrunError(.notFound, "/" + found.contextPath + ": vanished")
         }
         defer { if fd != rootFD { close(fd) } }
         var pending: [(entry: ContextEntry, entered: Bool)] = []
-        try walk(fd, contextPath: found.contextPath, relative: "", pending: &pending, visitor: &visitor)
+        let filter = Filter(ignore: ignore.isEmpty ? nil : ignore, exclude: exclude?.isEmpty == false ? exclude : nil)
+        try walk(fd, contextPath: found.contextPath, relative: "", filter: filter, pending: &pending, visitor: &visitor)
     }
 
     private func walk<Visitor: ContextVisitor>(
-        _ dirFD: Int32, contextPath: String, relative: String,
+        _ dirFD: Int32, contextPath: String, relative: String, filter: Filter,
         pending: inout [(entry: ContextEntry, entered: Bool)], visitor: inout Visitor
     ) throws {
-        let filtering = !ignore.isEmpty
         for name in try Self.names(dirFD, subject: contextPath) {
             var info = stat()
             guard fstatat(dirFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
@@ -53,8 +55,8 @@ extension ContextTree {
             let childContext = contextPath.isEmpty ? text : contextPath + "/" + text
             let entry = ContextEntry(name: name, relative: relative.isEmpty ? text : relative + "/" + text, parentFD: dirFD, info: info)
             let isDirectory = entry.type == S_IFDIR
-            let excluded = filtering && ignore.excludes(childContext)
-            if excluded && !(isDirectory && ignore.hasExceptions(under: childContext)) { continue }
+            let (excluded, reachable) = filter.check(contextPath: childContext, relative: entry.relative, isDirectory: isDirectory)
+            if excluded && !reachable { continue }
             if !excluded {
                 // Something is copied: the excluded directories above it exist after all.
                 for index in pending.indices where !pending[index].entered {
@@ -74,12 +76,30 @@ extension ContextTree {
             } else {
                 try visitor.enterDirectory(entry)
             }
-            try walk(childFD, contextPath: childContext, relative: entry.relative, pending: &pending, visitor: &visitor)
+            try walk(childFD, contextPath: childContext, relative: entry.relative, filter: filter, pending: &pending, visitor: &visitor)
             if excluded {
                 if pending.removeLast().entered { try visitor.leaveDirectory(entry) }
             } else {
                 try visitor.leaveDirectory(entry)
             }
+        }
+    }
+
+    /// The rules that leave entries out of a walk: .dockerignore on paths in the context,
+    /// COPY --exclude on paths below the copied directory.
+    struct Filter {
+        let ignore: IgnorePatterns?
+        let exclude: IgnorePatterns?
+
+        /// Whether the entry is left out, and if so, whether it is a directory that
+        /// every rule leaving it out has an exception below (the walk goes on inside).
+        func check(contextPath: String, relative: String, isDirectory: Bool) -> (excluded: Bool, reachable: Bool) {
+            let ignored = ignore?.excludes(contextPath) ?? false
+            let excluded = exclude?.excludes(relative) ?? false
+            guard ignored || excluded else { return (false, true) }
+            let reachable = isDirectory && (!ignored || ignore?.hasExceptions(under: contextPath) == true)
+                && (!excluded || exclude?.hasExceptions(under: relative) == true)
+            return (true, reachable)
         }
     }
 

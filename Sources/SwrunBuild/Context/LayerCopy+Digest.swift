@@ -10,9 +10,11 @@ extension LayerCopy {
     /// never mtimes. Same inputs → same string ("sha256:…").
     ///
     /// One pass over the sources, the ignored files skipped, each file's content
-    /// streamed through SHA-256 in 1 MiB reads.
+    /// streamed through SHA-256 in 1 MiB reads. `exclude` as for `copy`: what it leaves
+    /// out is not hashed.
     public static func cacheDigest(root: String, sources: [ContextSource], ignore: IgnorePatterns, chown: (uid: UInt32, gid: UInt32)?,
-                                   chmod: UInt32?) throws -> String {
+                                   chmod: UInt32?, exclude: [String] = []) throws -> String {
+        let excluded = try exclude.isEmpty ? nil : IgnorePatterns(parsing: exclude.joined(separator: "\n"))
         let context = try ContextTree(root: root, ignore: ignore)
         var hasher = ContextHasher(chmod: chmod.map { mode_t($0 & 0o7777) })
         defer { hasher.buffer.deallocate() }
@@ -33,7 +35,7 @@ extension LayerCopy {
             }
             let top = ContextEntry(name: [46, 0], relative: ".", parentFD: context.rootFD, info: found.info)
             try hasher.enterDirectory(top)
-            try context.walk(found, visitor: &hasher)
+            try context.walk(found, exclude: excluded, visitor: &hasher)
             try hasher.leaveDirectory(top)
         }
         return hasher.finalize()

@@ -17,9 +17,12 @@ public enum LayerCopy {
     ///
     /// A relative `destination` is relative to `workdir`. Symlinks of the image on the
     /// destination path are followed inside the image's root, as BuildKit does.
+    /// `exclude` (COPY --exclude patterns) leaves out what they match below a directory
+    /// source, paths taken relative to it; as BuildKit, not a source itself.
     public static func copy(root: String, sources: [ContextSource], ignore: IgnorePatterns, destination: String, workdir: String,
                             into upper: String, image: OverlayView?, chown: (uid: UInt32, gid: UInt32)?, chmod: UInt32?,
-                            extractArchives: Bool) throws {
+                            extractArchives: Bool, exclude: [String] = []) throws {
+        let excluded = try exclude.isEmpty ? nil : IgnorePatterns(parsing: exclude.joined(separator: "\n"))
         let context = try ContextTree(root: root, ignore: ignore)
         let tree = try UpperTree(path: upper, image: image)
         let owner = chown ?? (0, 0)
@@ -38,7 +41,7 @@ public enum LayerCopy {
                 continue
             }
             if found.isDirectory {
-                try copyDirectory(found, to: target, context: context, tree: tree, writer: &writer)
+                try copyDirectory(found, to: target, exclude: excluded, context: context, tree: tree, writer: &writer)
             } else {
                 try copyFile(found, named: source.name, to: target, context: context, tree: tree, writer: &writer)
             }
@@ -48,8 +51,8 @@ public enum LayerCopy {
 
     /// A directory source: its contents go into `target`, created (with the source
     /// directory's metadata) when it does not exist; an existing one keeps its own.
-    private static func copyDirectory(_ found: ContextTree.Found, to target: [String], context: ContextTree, tree: UpperTree,
-                                      writer: inout CopyWriter) throws {
+    private static func copyDirectory(_ found: ContextTree.Found, to target: [String], exclude: IgnorePatterns?, context: ContextTree,
+                                      tree: UpperTree, writer: inout CopyWriter) throws {
         if let existing = try tree.lookup(target) {
             guard existing.isDirectory else { throw CopyWriter.notDirectory(target) }
             try writer.push(fd: try tree.ensureDirectory(target, owner: writer.owner, mode: writer.newDirectoryMode), components: target, times: nil)
@@ -68,7 +71,7 @@ public enum LayerCopy {
             try writer.push(fd: fd, components: target, times: CopyWriter.times(found.info))
         }
         do {
-            try context.walk(found, visitor: &writer)
+            try context.walk(found, exclude: exclude, visitor: &writer)
         } catch {
             while !writer.frames.isEmpty { try? writer.pop() }
             throw error

@@ -176,4 +176,18 @@ struct ContextCopyTests {
         try fixture.copy(["big.bin"], to: "/big.bin")
         #expect(try FileIO.readFile(fixture.upper + "/big.bin") == bytes)
     }
+
+    @Test("--exclude leaves out what it matches below each directory source, as BuildKit's tests")
+    func excludePatterns() throws {
+        let fixture = try ContextFixture()
+        for path in ["dir1/a.png", "dir1/b.txt", "dir2/c.pdf", "dir2/d.png", "dir3/e.mp3", "dir3/f.mpeg", "top.png"] {
+            try fixture.file(fixture.context, path)
+        }
+        try fixture.copy(["."], to: "/1", exclude: ["*/*.png"])
+        try fixture.copy(["dir*", "top.png"], to: "/2/", exclude: ["*.mp3", "*.png", "dir2"])
+        #expect(try fixture.tree(fixture.upper) == [
+            "1/", "1/dir1/", "1/dir1/b.txt", "1/dir2/", "1/dir2/c.pdf", "1/dir3/", "1/dir3/e.mp3", "1/dir3/f.mpeg", "1/top.png",
+            "2/", "2/b.txt", "2/c.pdf", "2/f.mpeg", "2/top.png",
+        ])
+    }
 }

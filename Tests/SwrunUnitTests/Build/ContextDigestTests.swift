@@ -86,4 +86,14 @@ struct ContextDigestTests {
         try fixture.file(fixture.context, "f", "f")
         #expect(try fixture.digest(["x"]) != fixture.digest(["f"]))
     }
+
+    @Test("what --exclude leaves out is never hashed")
+    func excludedNotHashed() throws {
+        let fixture = try makeFixture()
+        try fixture.file(fixture.context, "app/big.bin", "one")
+        let before = try fixture.digest(["app"], exclude: ["*.bin"])
+        try fixture.file(fixture.context, "app/big.bin", "two")
+        #expect(try fixture.digest(["app"], exclude: ["*.bin"]) == before)
+        #expect(try fixture.digest(["app"]) != before)
+    }
 }

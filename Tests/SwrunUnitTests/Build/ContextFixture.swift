@@ -76,17 +76,19 @@ final class ContextFixture {
     /// Resolves `sources` and copies them as a COPY step would.
     func copy(_ sources: [String], to destination: String, workdir: String = "/", ignoring text: String = "",
               image: OverlayView? = nil, chown: (uid: UInt32, gid: UInt32)? = nil, chmod: UInt32? = nil,
-              extractArchives: Bool = false) throws {
+              extractArchives: Bool = false, exclude: [String] = []) throws {
         let context = try buildContext(ignoring: text)
         try LayerCopy.copy(root: context.root, sources: try context.resolve(sources), ignore: context.ignore, destination: destination,
-                           workdir: workdir, into: upper, image: image, chown: chown, chmod: chmod, extractArchives: extractArchives)
+                           workdir: workdir, into: upper, image: image, chown: chown, chmod: chmod, extractArchives: extractArchives,
+                           exclude: exclude)
     }
 
     /// The cache digest of `sources` as a COPY step would take it.
-    func digest(_ sources: [String], ignoring text: String = "", chown: (uid: UInt32, gid: UInt32)? = nil, chmod: UInt32? = nil) throws -> String {
+    func digest(_ sources: [String], ignoring text: String = "", chown: (uid: UInt32, gid: UInt32)? = nil, chmod: UInt32? = nil,
+                exclude: [String] = []) throws -> String {
         let context = try buildContext(ignoring: text)
         return try LayerCopy.cacheDigest(root: context.root, sources: try context.resolve(sources), ignore: context.ignore,
-                                         chown: chown, chmod: chmod)
+                                         chown: chown, chmod: chmod, exclude: exclude)
     }
 
     /// Every path below `root`, sorted, "/"-separated, directories with a trailing "/".
