@@ -21,7 +21,8 @@ extension BuildSession {
             }
             return value
         }
-        let digest = try LayerCopy.cacheDigest(root: files.root, sources: files.sources, ignore: files.ignore, chown: owner, chmod: mode)
+        let digest = try LayerCopy.cacheDigest(root: files.root, sources: files.sources, ignore: files.ignore, chown: owner, chmod: mode,
+                                               exclude: copy.exclude)
         let workdir = state.config.workingDir ?? "/"
         var flags: [String] = []
         if let from = copy.from { flags.append("--from=" + from) }
@@ -30,13 +31,14 @@ extension BuildSession {
         if copy.link { flags.append("--link") }
         let createdBy = ([name] + flags + copy.sources + [copy.destination]).joined(separator: " ") + " # buildkit"
         let key = [name, digest, copy.destination, "workdir=" + workdir, "from=" + (files.fromImage ?? ""),
-                   "exclude=" + copy.exclude.joined(separator: ",")] + copy.sources
+                   "exclude=" + copy.exclude.joined(separator: "\n")] + copy.sources
         let config = state.config
         try commitStep(&state, key: key, createdBy: createdBy, config: config) { [self] in
             let upper = try scratchDirectory("copy")
             do {
                 try LayerCopy.copy(root: files.root, sources: files.sources, ignore: files.ignore, destination: copy.destination,
-                                   workdir: workdir, into: upper, image: view, chown: owner, chmod: mode, extractArchives: add)
+                                   workdir: workdir, into: upper, image: view, chown: owner, chmod: mode, extractArchives: add,
+                                   exclude: copy.exclude)
             } catch {
                 try? FileIO.removeTree(upper)
                 throw error
