@@ -140,9 +140,9 @@ extension BuildSession {
         return "/" + parts.joined(separator: "/")
     }
 
-    /// A new empty directory under the store's `tmp/`, which the caller removes.
+    /// A new empty directory under `Builder.scratchRoot`, which the caller removes.
     func scratchDirectory(_ purpose: String) throws -> String {
-        let path = store.root + "/tmp/build-\(purpose)-" + Self.randomHex()
+        let path = Builder.scratchRoot(of: store) + "/\(purpose)-" + Self.randomHex()
         try FileIO.makeDirectories(path, mode: 0o755)
         return path
     }
@@ -155,7 +155,7 @@ extension BuildSession {
 
     /// An empty directory to stand as the upper dir of read-only views of an image.
     func emptyDirectory() throws -> String {
-        let path = store.root + "/tmp/build-empty"
+        let path = Builder.scratchRoot(of: store) + "/empty"
         try FileIO.makeDirectories(path)
         return path
     }

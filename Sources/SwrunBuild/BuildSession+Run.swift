@@ -112,7 +112,8 @@ extension BuildSession {
     /// mode: then fds 1 and 2 go to a file meanwhile, shown on stderr if the step fails.
     private func withOutputShown(onFailure: Bool, _ body: () throws -> RunOutcome) throws -> RunOutcome {
         guard output.isQuiet else { return try body() }
-        let path = store.root + "/tmp/build-output-" + Self.randomHex()
+        try FileIO.makeDirectories(Builder.scratchRoot(of: store))
+        let path = Builder.scratchRoot(of: store) + "/output-" + Self.randomHex()
         let file = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard file >= 0 else { throw SwrunError.system("open \(path)") }
         unlink(path)

@@ -24,6 +24,13 @@ public final class Builder {
         imageSource = { name, _ in try store.resolve(name) }
     }
 
+    /// Where builds keep their scratch directories (layer dirs of COPY, files of other
+    /// stages, a context from stdin): not the store's `tmp/`, whose housekeeping
+    /// removes what no lock holds after 10 s.
+    public static func scratchRoot(of store: ImageStore) -> String {
+        store.root + "/build-tmp"
+    }
+
     /// Builds the target stage (or the last) and tags it; intermediate step images are
     /// untagged images of the store, found again by cache key through the build-cache index.
     public func build(_ dockerfile: Dockerfile, context: BuildContext, options: BuildOptions) throws -> StoredImage {

@@ -57,7 +57,7 @@ struct Build: ParsableCommand {
 
         let store = try global.imageStore()
         let runtime = try global.runtime()
-        let scratch = store.root + "/tmp/build-context-" + UUID().uuidString.prefix(8).lowercased()
+        let scratch = Builder.scratchRoot(of: store) + "/context-" + UUID().uuidString.prefix(8).lowercased()
         defer { try? FileIO.removeTree(scratch) }
         do {
             let (dockerfileText, dockerfileName, context) = try loadInput(scratch: scratch)
