@@ -40,7 +40,8 @@ public final class Builder {
         if !session.unusedArguments.isEmpty {
             output.warning("One or more build-args [\(session.unusedArguments.joined(separator: " "))] were not consumed")
         }
-        output.finished(built.id.string, tags: options.tags)
+        // `c2` is reported as docker does: `c2:latest`.
+        output.finished(built.id.string, tags: options.tags.map { (try? Reference(parsing: $0))?.familiarName ?? $0 })
         if options.tags.isEmpty { return built }
         return try store.resolve(built.id.string)
     }
