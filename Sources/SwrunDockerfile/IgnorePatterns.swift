@@ -10,11 +10,13 @@ public struct IgnorePatterns: Sendable {
     public init(parsing text: String) throws {
         var lines: [String] = []
         var first = true
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = String(rawLine)
-            if first, line.hasPrefix("\u{FEFF}") { line.removeFirst() }
+        // Split on "\n" scalars: "\r\n" is one Character in Swift.
+        for rawLine in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            var scalars = rawLine
+            if first, scalars.first == "\u{FEFF}" { scalars.removeFirst() }
             first = false
-            if line.hasSuffix("\r") { line.removeLast() }
+            if scalars.last == "\r" { scalars.removeLast() }
+            let line = String(String.UnicodeScalarView(scalars))
             // A comment only when "#" is the first character, as in moby's ignorefile.
             if line.hasPrefix("#") { continue }
             var pattern = line.trimmingGoSpace()

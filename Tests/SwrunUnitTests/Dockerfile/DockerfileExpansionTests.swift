@@ -62,8 +62,8 @@ struct DockerfileExpansionTests {
     }
 
     @Test func errorsNameTheLine() {
-        #expect(throws: SwrunError(.invalidArgument, "dockerfile parse error on line 2: failed to process \"${X:?is required}\": X: is required")) {
-            try expand("ENV A=${X:?is required}")
+        #expect(throws: SwrunError(.invalidArgument, "dockerfile parse error on line 2: failed to process \"${X:?required}\": X: required")) {
+            try expand("ENV A=${X:?required}")
         }
         #expect(throws: SwrunError(.invalidArgument, "dockerfile parse error on line 2: failed to process \"\\\"a\": unexpected end of statement while looking for matching double-quote")) {
             try expand("COPY \"a b\" /c")

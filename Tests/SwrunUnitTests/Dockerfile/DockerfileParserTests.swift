@@ -248,7 +248,8 @@ struct DockerfileParserTests {
     }
 
     @Test(arguments: [
-        ("FROM scratch\nFOO bar\n", "dockerfile parse error on line 2: unknown instruction: FOO"),
+        ("FROM scratch\nBOGUS bar\n", "dockerfile parse error on line 2: unknown instruction: BOGUS"),
+        ("FROM scratch\nFOO bar\n", "dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)"),
         ("FROM scratch\nRUNN x\n", "dockerfile parse error on line 2: unknown instruction: RUNN (did you mean RUN?)"),
         ("FROM scratch\ncopyy a b\n", "dockerfile parse error on line 2: unknown instruction: copyy (did you mean copy?)"),
         ("RUN echo hi\n", "dockerfile parse error on line 1: no build stage in current context"),
@@ -270,8 +271,8 @@ struct DockerfileParserTests {
     }
 
     @Test func errorsAreInvalidArgument() {
-        #expect(throws: SwrunError(.invalidArgument, "dockerfile parse error on line 1: unknown instruction: FOO")) {
-            try Dockerfile.parse("FOO\n")
+        #expect(throws: SwrunError(.invalidArgument, "dockerfile parse error on line 1: unknown instruction: BOGUS")) {
+            try Dockerfile.parse("BOGUS\n")
         }
     }
 }
