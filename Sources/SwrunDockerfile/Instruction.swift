@@ -63,6 +63,12 @@ public struct RunInstruction: Sendable {
     /// `--security=sandbox|insecure`.
     public var security: String?
     public var heredocs: [Heredoc]
+    /// The `--mount=` values as written: `expanded(with:)` parses them again with the
+    /// step's variables, as BuildKit does.
+    var mountSpecs: [String] = []
+    /// A `--mount` whose values hold variables could not be parsed yet: `mounts` lacks it
+    /// until the instruction is expanded.
+    var mountsNeedExpansion = false
 
     public init(command: CommandForm, mounts: [RunMount] = [], network: String? = nil, security: String? = nil, heredocs: [Heredoc] = []) {
         self.command = command
@@ -73,7 +79,9 @@ public struct RunInstruction: Sendable {
     }
 }
 
-/// One `--mount=type=…,…` of a RUN, with BuildKit's defaults filled in.
+/// One `--mount=type=…,…` of a RUN. `kind` defaults to bind, `readOnly` to BuildKit's
+/// default for the kind (cache and tmpfs writable, others read-only); a cache mount
+/// without `id` uses its cleaned target as id (the executor's part).
 public struct RunMount: Sendable, Equatable {
     public enum Kind: String, Sendable { case bind, cache, tmpfs, secret, ssh }
     public var kind: Kind
@@ -82,7 +90,7 @@ public struct RunMount: Sendable, Equatable {
     public var from: String?
     public var id: String?
     public var readOnly: Bool
-    /// Cache mounts: "shared" (the default), "private" or "locked".
+    /// Cache mounts: "shared", "private" or "locked"; nil means "shared".
     public var sharing: String?
     public var mode: UInt32?
     public var uid: UInt32?
@@ -120,7 +128,8 @@ public struct CopyInstruction: Sendable {
     public var chown: String?
     public var chmod: String?
     public var link: Bool
-    /// Inline sources (`COPY <<EOF /dest`); their names are also in `sources`.
+    /// Inline sources (`COPY <<EOF /dest`), not in `sources`; each becomes a file named
+    /// after its delimiter. Bodies with `expand` are expanded by `Instruction.expanded`.
     public var heredocs: [Heredoc]
     public var exclude: [String]
 
