@@ -60,9 +60,16 @@ extension ImageStore {
         configFile.created = created
         configFile.author = author
 
+        return try publishImage(config: configFile, layers: squash ? [layer] : base.manifest.layers + [layer], tag: reference)
+    }
+
+    /// Stores `config` and a manifest of `layers` (blobs already stored), then points
+    /// `tag` at the image, else adds it untagged: the last steps of every new image
+    /// (commit, build).
+    func publishImage(config: ImageConfigFile, layers: [Descriptor], tag reference: Reference?) throws -> StoredImage {
         let configDescriptor = try storeBlob(
-            try OCIJSON.encode(configFile), mediaType: MediaType.ociConfig)
-        let manifest = ImageManifest(config: configDescriptor, layers: squash ? [layer] : base.manifest.layers + [layer])
+            try OCIJSON.encode(config), mediaType: MediaType.ociConfig)
+        let manifest = ImageManifest(config: configDescriptor, layers: layers)
         let manifestDescriptor = try storeBlob(
             try OCIJSON.encode(manifest), mediaType: MediaType.ociManifest)
         return try tagIndex.update { index in
@@ -81,7 +88,7 @@ extension ImageStore {
     /// cost a second full write of the change. `ensureUnpacked` makes it from the blob
     /// on the first `run`, through the hardened extractor; images that are only
     /// saved or pushed never pay for it.
-    private func commitBlob(_ write: (Int32) throws -> LayerDigests) throws -> Descriptor {
+    func commitBlob(_ write: (Int32) throws -> LayerDigests) throws -> Descriptor {
         workArea.removeStale()
         return try content.ingest { staged in
             let digests = try write(staged.fd)

@@ -49,6 +49,10 @@ public struct ImageConfigFile: Codable, Hashable, Sendable {
         public var stopSignal: String?
         public var onBuild: [String]?
         public var argsEscaped: Bool?
+        /// `HEALTHCHECK` (docker's field; not in the OCI spec).
+        public var healthcheck: Healthcheck?
+        /// `SHELL`: the shell of later shell-form instructions (docker's field).
+        public var shell: [String]?
 
         public init(
             user: String? = nil, exposedPorts: [String]? = nil, env: [String]? = nil, entrypoint: [String]? = nil,
@@ -79,6 +83,8 @@ public struct ImageConfigFile: Codable, Hashable, Sendable {
             case stopSignal = "StopSignal"
             case onBuild = "OnBuild"
             case argsEscaped = "ArgsEscaped"
+            case healthcheck = "Healthcheck"
+            case shell = "Shell"
         }
 
         public init(from decoder: Decoder) throws {
@@ -94,6 +100,8 @@ public struct ImageConfigFile: Codable, Hashable, Sendable {
             stopSignal = try c.decodeIfPresent(String.self, forKey: .stopSignal)
             onBuild = try c.decodeIfPresent([String].self, forKey: .onBuild)
             argsEscaped = try c.decodeIfPresent(Bool.self, forKey: .argsEscaped)
+            healthcheck = try c.decodeIfPresent(Healthcheck.self, forKey: .healthcheck)
+            shell = try c.decodeIfPresent([String].self, forKey: .shell)
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -109,6 +117,38 @@ public struct ImageConfigFile: Codable, Hashable, Sendable {
             try c.encodeIfPresent(stopSignal, forKey: .stopSignal)
             try c.encodeIfPresent(onBuild, forKey: .onBuild)
             try c.encodeIfPresent(argsEscaped, forKey: .argsEscaped)
+            try c.encodeIfPresent(healthcheck, forKey: .healthcheck)
+            try c.encodeIfPresent(shell, forKey: .shell)
+        }
+    }
+
+    /// docker's `Healthcheck`: the test (`["NONE"]`, `["CMD", …]`, `["CMD-SHELL", "…"]`)
+    /// and its timings in nanoseconds.
+    public struct Healthcheck: Codable, Hashable, Sendable {
+        public var test: [String]
+        public var interval: Int64?
+        public var timeout: Int64?
+        public var startPeriod: Int64?
+        public var startInterval: Int64?
+        public var retries: Int?
+
+        public init(test: [String], interval: Int64? = nil, timeout: Int64? = nil, startPeriod: Int64? = nil,
+                    startInterval: Int64? = nil, retries: Int? = nil) {
+            self.test = test
+            self.interval = interval
+            self.timeout = timeout
+            self.startPeriod = startPeriod
+            self.startInterval = startInterval
+            self.retries = retries
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case test = "Test"
+            case interval = "Interval"
+            case timeout = "Timeout"
+            case startPeriod = "StartPeriod"
+            case startInterval = "StartInterval"
+            case retries = "Retries"
         }
     }
 

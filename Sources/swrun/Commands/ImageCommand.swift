@@ -5,7 +5,7 @@ struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Manage images.",
-        subcommands: [Images.self, Import.self, Tag.self, Rmi.self, History.self, ImageInspect.self, Save.self, Load.self, ImagePrune.self]
+        subcommands: [Build.self, Images.self, Import.self, Tag.self, Rmi.self, History.self, ImageInspect.self, Save.self, Load.self, ImagePrune.self]
     )
 }
 

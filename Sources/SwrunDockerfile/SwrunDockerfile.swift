@@ -1,1 +1,0 @@
-// The Dockerfile language as BuildKit's dockerfile frontend reads it (docs/design.md, "build").
