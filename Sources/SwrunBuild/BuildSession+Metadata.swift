@@ -142,7 +142,11 @@ extension BuildSession {
 
     /// A new empty directory under `Builder.scratchRoot`, which the caller removes.
     func scratchDirectory(_ purpose: String) throws -> String {
-        let path = Builder.scratchRoot(of: store) + "/\(purpose)-" + Self.randomHex()
+        let root = Builder.scratchRoot(of: store)
+        try FileIO.makeDirectories(root)
+        // A COPY's tree is made here and deleted once it is a layer.
+        FileIO.spreadSubdirectories(of: root)
+        let path = root + "/\(purpose)-" + Self.randomHex()
         try FileIO.makeDirectories(path, mode: 0o755)
         return path
     }

@@ -63,6 +63,8 @@ public final class ImageStore: Sendable {
         for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
             try FileIO.makeDirectories(directory)
         }
+        // Layers are extracted (and commits staged) in trees under tmp/.
+        FileIO.spreadSubdirectories(of: tmpDirectory)
         let layoutPath = self.root + "/oci-layout"
         if !FileIO.exists(layoutPath) {
             try FileIO.writeDurably(at: layoutPath, bytes: try OCIJSON.encode(ImageLayout()))

@@ -1,4 +1,3 @@
-import CSwrun
 import FoundationEssentials
 import Glibc
 import SwrunOS
@@ -13,14 +12,9 @@ public final class ContainerStore: @unchecked Sendable {
         self.root = root
         self.directory = root + "/containers"
         try FileIO.makeDirectories(directory, mode: 0o700)
-        // Each container's directory in a block group of its own (ext4's Orlov
-        // allocator, as for top-level directories): a start creates ~20 inodes and a
-        // --rm ends by deleting them. Without a journal, ext4's search for a free inode
-        // skips every one deleted in the last minute or more, from the start of the
-        // group: with all containers in one group, back-to-back `run --rm`s spent 2 of
-        // 17 ms there (this machine's ext4 has no journal). Elsewhere it costs nothing,
-        // and file systems without the flag ignore it.
-        _ = sw_mark_topdir(directory)
+        // A start makes ~20 inodes, and a --rm deletes them: each container's
+        // directory goes to a block group of its own.
+        FileIO.spreadSubdirectories(of: directory)
     }
 
     public func path(of id: String) -> String { directory + "/" + id }
