@@ -1,1 +1,0 @@
-// `swrun build` (docs/design.md, "build").
