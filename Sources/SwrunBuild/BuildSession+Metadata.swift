@@ -105,28 +105,7 @@ extension BuildSession {
 
     /// Go's `%q` of a string slice: `["/bin/sh" "-c" "echo hi"]`.
     static func goQuoted(_ words: [String]) -> String {
-        "[" + words.map(goQuoted).joined(separator: " ") + "]"
-    }
-
-    static func goQuoted(_ word: String) -> String {
-        var result = "\""
-        for scalar in word.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\x" + (hex.count < 2 ? "0" : "") + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        "[" + words.map { SwrunDockerfile.goQuoted($0) }.joined(separator: " ") + "]"
     }
 
     /// `/a/./b/../c/` → `/a/c`.

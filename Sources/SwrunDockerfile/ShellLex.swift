@@ -369,8 +369,8 @@ extension Unicode.Scalar {
     var isGoDigit: Bool { properties.generalCategory == .decimalNumber }
 }
 
-/// A string quoted as Go's %q does for the texts that appear in messages.
-func goQuoted(_ s: String) -> String {
+/// A string quoted as Go's %q does (messages, and docker's history text).
+public func goQuoted(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {
