@@ -86,7 +86,7 @@ let package = Package(
 
         // The Dockerfile language: parser, BuildKit's shell-word expansion, .dockerignore
         // patterns. Pure logic, no file system.
-        .target(name: "SwrunDockerfile", dependencies: ["SwrunOS"]),
+        .target(name: "SwrunDockerfile", dependencies: ["SwrunOS", "SwrunOCI"]),
         // `swrun build`: the build context, COPY/ADD, the step cache, the stage executor
         // (RUN steps are containers of the core, steps become layers of the store).
         .target(name: "SwrunBuild", dependencies: [

@@ -81,10 +81,7 @@ extension BuildSession {
             config.shell = words
             return "SHELL [" + words.joined(separator: " ") + "]"
         case .healthcheck(let check):
-            config.healthcheck = check.test == ["NONE"] && check.interval == nil
-                ? ImageConfigFile.Healthcheck(test: ["NONE"])
-                : ImageConfigFile.Healthcheck(test: check.test, interval: check.interval, timeout: check.timeout,
-                                              startPeriod: check.startPeriod, startInterval: check.startInterval, retries: check.retries)
+            config.healthcheck = check.test == ["NONE"] ? ImageConfigFile.Healthcheck(test: ["NONE"]) : check
             return "HEALTHCHECK " + goQuoted(check.test)
         case .onbuild(let trigger):
             config.onBuild = (config.onBuild ?? []) + [trigger]

@@ -1,3 +1,5 @@
+import SwrunOCI
+
 /// One instruction of a stage after its FROM.
 public struct Instruction: Sendable {
     /// 1-based line of the instruction's first line.
@@ -146,24 +148,6 @@ public struct CopyInstruction: Sendable {
     }
 }
 
-/// `HEALTHCHECK [options] CMD …` or `HEALTHCHECK NONE`, as docker stores it in the config.
-public struct HealthcheckInstruction: Sendable, Equatable {
-    /// ["NONE"], ["CMD", …] or ["CMD-SHELL", "…"].
-    public var test: [String]
-    /// Durations in nanoseconds; nil when not given.
-    public var interval: Int64?
-    public var timeout: Int64?
-    public var startPeriod: Int64?
-    public var startInterval: Int64?
-    public var retries: Int?
-
-    public init(test: [String], interval: Int64? = nil, timeout: Int64? = nil, startPeriod: Int64? = nil,
-                startInterval: Int64? = nil, retries: Int? = nil) {
-        self.test = test
-        self.interval = interval
-        self.timeout = timeout
-        self.startPeriod = startPeriod
-        self.startInterval = startInterval
-        self.retries = retries
-    }
-}
+/// `HEALTHCHECK [options] CMD …` or `HEALTHCHECK NONE`: the image config's own
+/// `Healthcheck` (test, timings in nanoseconds; nil when not given).
+public typealias HealthcheckInstruction = ImageConfigFile.Healthcheck
