@@ -60,11 +60,11 @@ public final class ImageStore: Sendable {
         self.workArea = workArea
         self.tagIndex = TagIndex(root: self.root)
         self.layerStore = LayerStore(directory: self.root + "/layers", content: content, workArea: workArea)
-        for directory in [self.root, blobsDirectory, layersDirectory, tmpDirectory] {
+        for directory in [self.root, blobsDirectory, layersDirectory] {
             try FileIO.makeDirectories(directory)
         }
         // Layers are extracted (and commits staged) in trees under tmp/.
-        FileIO.spreadSubdirectories(of: tmpDirectory)
+        try FileIO.makeSpreadDirectory(tmpDirectory)
         let layoutPath = self.root + "/oci-layout"
         if !FileIO.exists(layoutPath) {
             try FileIO.writeDurably(at: layoutPath, bytes: try OCIJSON.encode(ImageLayout()))

@@ -11,10 +11,9 @@ public final class ContainerStore: @unchecked Sendable {
     public init(root: String) throws {
         self.root = root
         self.directory = root + "/containers"
-        try FileIO.makeDirectories(directory, mode: 0o700)
         // A start makes ~20 inodes, and a --rm deletes them: each container's
         // directory goes to a block group of its own.
-        FileIO.spreadSubdirectories(of: directory)
+        try FileIO.makeSpreadDirectory(directory, mode: 0o700)
     }
 
     public func path(of id: String) -> String { directory + "/" + id }

@@ -1,4 +1,7 @@
 import CSwrun
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension FileIO {
     /// Asks ext2/3/4 to place each new subdirectory of `path` in a block group of its
@@ -11,5 +14,13 @@ extension FileIO {
     /// Other file systems ignore the flag; failures are ignored too.
     public static func spreadSubdirectories(of path: String) {
         _ = sw_mark_topdir(path)
+    }
+
+    /// `makeDirectories(path)`, and `spreadSubdirectories(of: path)` when `path` is new:
+    /// one stat on later calls (the start path opens the stores at every run).
+    public static func makeSpreadDirectory(_ path: String, mode: mode_t = 0o755) throws {
+        guard !exists(path) else { return }
+        try makeDirectories(path, mode: mode)
+        spreadSubdirectories(of: path)
     }
 }
