@@ -86,11 +86,11 @@ let package = Package(
 
         // The Dockerfile language: parser, BuildKit's shell-word expansion, .dockerignore
         // patterns. Pure logic, no file system.
-        .target(name: "SwrunDockerfile", dependencies: ["SwrunOS", "SwrunOCI"]),
+        .target(name: "SwrunDockerfile", dependencies: ["SwrunOS", "SwrunOCI", "GoTemplate"]),
         // `swrun build`: the build context, COPY/ADD, the step cache, the stage executor
         // (RUN steps are containers of the core, steps become layers of the store).
         .target(name: "SwrunBuild", dependencies: [
-            "SwrunDockerfile", "SwrunImage", "SwrunLayer", "SwrunDigest", "SwrunRuntime", "SwrunOCI", "SwrunOS",
+            "SwrunDockerfile", "SwrunImage", "SwrunLayer", "SwrunDigest", "SwrunRuntime", "SwrunOCI", "SwrunOS", "GoTemplate",
         ]),
 
         // Networks, allocations, port specs, the container's /etc files: store logic, no kernel.

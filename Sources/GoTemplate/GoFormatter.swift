@@ -323,3 +323,8 @@ enum GoFormatter {
         }
     }
 }
+
+/// Go's `%q` of a string (strconv.Quote): for messages and history text in docker's words.
+public func goQuoted(_ text: String) -> String {
+    GoFormatter.quote(text, delimiter: "\"")
+}

@@ -1,3 +1,4 @@
+import GoTemplate
 import SwrunDockerfile
 import SwrunImage
 import SwrunOCI
@@ -57,12 +58,12 @@ extension BuildSession {
         case .cmd(let form):
             config.cmd = command(form)
             cmdSet = true
-            return "CMD " + goQuoted(command(form))
+            return "CMD " + goQuotedList(command(form))
         case .entrypoint(let form):
             config.entrypoint = command(form)
             // An ENTRYPOINT drops a CMD inherited from the base image, as docker does.
             if !cmdSet { config.cmd = nil }
-            return "ENTRYPOINT " + goQuoted(command(form))
+            return "ENTRYPOINT " + goQuotedList(command(form))
         case .expose(let ports):
             var exposed = Set(config.exposedPorts ?? [])
             for port in ports { exposed.insert(port.contains("/") ? port.lowercased() : port + "/tcp") }
@@ -82,7 +83,7 @@ extension BuildSession {
             return "SHELL [" + words.joined(separator: " ") + "]"
         case .healthcheck(let check):
             config.healthcheck = check.test == ["NONE"] ? ImageConfigFile.Healthcheck(test: ["NONE"]) : check
-            return "HEALTHCHECK " + goQuoted(check.test)
+            return "HEALTHCHECK " + goQuotedList(check.test)
         case .onbuild(let trigger):
             config.onBuild = (config.onBuild ?? []) + [trigger]
             return "ONBUILD " + trigger
@@ -101,8 +102,8 @@ extension BuildSession {
     }
 
     /// Go's `%q` of a string slice: `["/bin/sh" "-c" "echo hi"]`.
-    static func goQuoted(_ words: [String]) -> String {
-        "[" + words.map { SwrunDockerfile.goQuoted($0) }.joined(separator: " ") + "]"
+    static func goQuotedList(_ words: [String]) -> String {
+        "[" + words.map { goQuoted($0) }.joined(separator: " ") + "]"
     }
 
     /// `/a/./b/../c/` → `/a/c`.
@@ -119,9 +120,8 @@ extension BuildSession {
     /// A new empty directory under `Builder.scratchRoot`, which the caller removes.
     func scratchDirectory(_ purpose: String) throws -> String {
         let root = Builder.scratchRoot(of: store)
-        try FileIO.makeDirectories(root)
         // A COPY's tree is made here and deleted once it is a layer.
-        FileIO.spreadSubdirectories(of: root)
+        try FileIO.makeSpreadDirectory(root)
         let path = root + "/\(purpose)-" + Self.randomHex()
         try FileIO.makeDirectories(path, mode: 0o755)
         return path

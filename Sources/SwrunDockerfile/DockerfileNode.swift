@@ -1,3 +1,5 @@
+import GoTemplate
+
 /// One logical line of a Dockerfile split as BuildKit's parser splits it, before the
 /// instruction's own rules are applied.
 struct DockerfileNode {

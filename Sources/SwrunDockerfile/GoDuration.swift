@@ -1,3 +1,5 @@
+import GoTemplate
+
 /// Go's time.ParseDuration ("30s", "1m30s", "1.5h", "300ms"), in nanoseconds: how
 /// HEALTHCHECK reads its intervals.
 enum GoDuration {

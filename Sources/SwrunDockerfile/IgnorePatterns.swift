@@ -1,3 +1,4 @@
+import GoTemplate
 import SwrunOS
 
 /// `.dockerignore` (moby/patternmatcher): Go filepath.Match segments, `**`, `!` exceptions,

@@ -1,3 +1,5 @@
+import GoTemplate
+
 /// A node read as its instruction (BuildKit's instructions.ParseInstruction).
 enum ParsedLine {
     case from(FromInstruction, name: String?)

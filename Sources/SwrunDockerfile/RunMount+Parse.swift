@@ -1,3 +1,5 @@
+import GoTemplate
+
 extension RunMount {
     /// Parses one `--mount=` value as BuildKit does: CSV fields `key=value` (or a bare
     /// `ro`, `rw`, `required`), each value passed through `expand` first.

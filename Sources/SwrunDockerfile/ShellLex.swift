@@ -1,3 +1,4 @@
+import GoTemplate
 import SwrunOS
 
 /// BuildKit's shell lexer (frontend/dockerfile/shell): `$V`, `${V}`, `${V:-x}`, `${V-x}`,
@@ -369,28 +370,3 @@ extension Unicode.Scalar {
     var isGoDigit: Bool { properties.generalCategory == .decimalNumber }
 }
 
-/// A string quoted as Go's %q does (messages, and docker's history text).
-public func goQuoted(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\u{0B}": out += "\\v"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}

@@ -1,3 +1,4 @@
+import GoTemplate
 import SwrunOS
 import Testing
 @testable import SwrunDockerfile
