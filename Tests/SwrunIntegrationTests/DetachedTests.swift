@@ -73,6 +73,19 @@ import Testing
         #expect(result.stderr == "err\n")
     }
 
+    /// The monitor gives its program text back after a second without work; the quiet
+    /// spell in the middle is the scenario (not a wait for something), so the relay and
+    /// the log must work from code faulted back in.
+    @Test func outputAfterAQuietSpellStillReachesClientAndLog() {
+        let run = swrun.run(["run", "--name", "quiet", "busybox", "sh", "-c", "echo before; sleep 1.5; echo after >&2; echo done"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout == "before\ndone\n", "\(run)")
+        #expect(run.stderr == "after\n", "\(run)")
+        let logs = swrun.run(["logs", "quiet"])
+        #expect(logs.stdout == "before\ndone\n", "\(logs)")
+        #expect(logs.stderr == "after\n", "\(logs)")
+    }
+
     @Test func detachedRunPrintsTheIDAndLogsInOrder() {
         let run = swrun.run(["run", "-d", "--name", "bg", "busybox", "sh", "-c", "for i in 1 2 3; do echo line$i; echo err$i >&2; done; sleep 0.3; echo last"])
         #expect(run.status == 0, "\(run)")
