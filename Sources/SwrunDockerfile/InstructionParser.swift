@@ -281,7 +281,12 @@ enum InstructionParser {
     /// A duration flag: nil when absent or zero; at least 1ms otherwise.
     static func interval(_ flags: BuilderFlags, _ name: String) throws -> Int64? {
         guard let text = flags.string(name), !text.isEmpty else { return nil }
-        let nanoseconds = try GoDuration.parse(text)
+        let nanoseconds: Int64
+        do {
+            nanoseconds = try GoDuration.parse(text)
+        } catch {
+            throw ParseFailure(error.message)
+        }
         if nanoseconds == 0 { return nil }
         if nanoseconds < 1_000_000 { throw ParseFailure("Interval \(goQuoted(name)) cannot be less than 1ms") }
         return nanoseconds

@@ -13,6 +13,8 @@ public struct LogEntry: Sendable, Equatable {
     public var log: String
     /// RFC 3339 time as stored (Go trims trailing zeros of the fraction).
     public var time: String
+    /// The line's `attrs` (`--log-opt labels=…`), which `logs --details` shows.
+    public var attributes: [String: String] = [:]
 
     public init(stream: Stream, log: String, time: String) {
         self.stream = stream
@@ -40,25 +42,47 @@ public enum ContainerLog {
     /// The entries of the log at `path`; with `tail`, only the last `tail` ones. A
     /// missing file has none; a last line without its newline (still being written)
     /// is left out, as are lines that are not log entries.
+    /// Rotated files (`path.1`, `path.2` …, newest first) are read too, oldest first.
     public static func entries(_ path: String, tail: Int? = nil) throws -> [LogEntry] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return [] }
-            throw SwrunError.system("open \(path)")
+        try entries(of: files(path), tail: tail)
+    }
+
+    /// The log's files, oldest first: the rotated ones (`path.N` … `path.1`), then `path`.
+    public static func files(_ path: String) -> [String] {
+        var rotated: [String] = []
+        while access(path + ".\(rotated.count + 1)", F_OK) == 0 { rotated.append(path + ".\(rotated.count + 1)") }
+        return rotated.reversed() + [path]
+    }
+
+    /// The entries of `files` (oldest first), the last `tail` of them when given.
+    static func entries(of files: [String], tail: Int?) throws -> [LogEntry] {
+        var result: [LogEntry] = []
+        for file in files.reversed() {
+            let wanted = tail.map { $0 - result.count }
+            if let wanted, wanted <= 0 { break }
+            let fd = open(file, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { continue }
+                throw SwrunError.system("open \(file)")
+            }
+            defer { close(fd) }
+            result = try readEntries(fd: fd, tail: wanted).entries + result
         }
-        defer { close(fd) }
-        return try readEntries(fd: fd, tail: tail).entries
+        return result
     }
 
     /// Prints the log and then what is appended to it (`logs -f`): `emit` gets the
     /// entries read in each pass. Polls every `interval` seconds until `stopped` says
     /// the container is done and a last read found nothing more. The file may appear
-    /// late; a file that shrank (truncated) is read again from its start.
+    /// late; a file that shrank (truncated, docker's rotation with one file) is read
+    /// again from its start; a file rotated away (renamed, a new one in its place) is
+    /// read to its end, then the new one from its start.
     public static func follow(_ path: String, tail: Int? = nil, interval: TimeInterval = 0.05,
                               stopped: () -> Bool, emit: ([LogEntry]) throws -> Void) throws {
         var fd: Int32 = -1
         defer { if fd >= 0 { close(fd) } }
         var offset: Int64 = 0
+        var shownFirst = false
         while true {
             // Asked before reading: whatever was written before the container ended is
             // read below, so nothing is lost between the check and the read.
@@ -66,10 +90,16 @@ public enum ContainerLog {
             if fd < 0 {
                 fd = open(path, O_RDONLY | O_CLOEXEC)
                 if fd < 0 && errno != ENOENT { throw SwrunError.system("open \(path)") }
-                if fd >= 0 {
+                if fd >= 0 && !shownFirst {
+                    shownFirst = true
                     let first = try readEntries(fd: fd, tail: tail)
                     offset = first.end
-                    if !first.entries.isEmpty { try emit(first.entries) }
+                    let wanted = tail.map { $0 - first.entries.count }
+                    let older = (wanted ?? 1) > 0 ? try entries(of: files(path).dropLast(), tail: wanted) : []
+                    if !older.isEmpty || !first.entries.isEmpty { try emit(older + first.entries) }
+                } else if fd >= 0 {
+                    // The file that replaced a rotated one: read from its start.
+                    continue
                 }
             } else {
                 var info = stat()
@@ -82,10 +112,30 @@ public enum ContainerLog {
                     if !entries.isEmpty { try emit(entries) }
                     continue
                 }
+                // All of this file is read: if the name now has another file, the
+                // monitor writes only there. Files rotated since ours (it is `.N`, they
+                // are `.N-1` … `.1`) are read whole first.
+                var named = stat()
+                if stat(path, &named) == 0 && (named.st_ino != info.st_ino || named.st_dev != info.st_dev) {
+                    close(fd)
+                    fd = -1
+                    offset = 0
+                    let chain = files(path).dropLast()
+                    if let mine = chain.firstIndex(where: { Self.isFile($0, info) }) {
+                        let newer = try entries(of: Array(chain[(mine + 1)...]), tail: nil)
+                        if !newer.isEmpty { try emit(newer) }
+                    }
+                    continue
+                }
             }
             if done { return }
             usleep(useconds_t(interval * 1_000_000))
         }
+    }
+
+    private static func isFile(_ path: String, _ info: stat) -> Bool {
+        var other = stat()
+        return stat(path, &other) == 0 && other.st_ino == info.st_ino && other.st_dev == info.st_dev
     }
 
     /// The entries of complete lines in `fd` (the last `tail` when given) and the
@@ -155,19 +205,22 @@ public enum ContainerLog {
     }
 
     /// One json-file line: an object with the strings `log`, `stream` (`stdout` or
-    /// `stderr`) and `time`; other members (`attrs` from `--log-opt labels`) are skipped.
+    /// `stderr`) and `time`, and `attrs` (from `--log-opt labels`); others are skipped.
     /// nil when the line is not such an object.
     public static func parseLine(_ line: ArraySlice<UInt8>) -> LogEntry? {
         var reader = JSONReader(line)
         var log: String?
         var stream: LogEntry.Stream?
         var time = ""
+        var attributes: [String: String] = [:]
         do {
             try reader.readObject { reader, key in
                 switch key {
                 case "log": log = try readString(&reader)
                 case "stream": stream = try readString(&reader).flatMap(LogEntry.Stream.init(rawValue:))
                 case "time": time = try readString(&reader) ?? ""
+                case "attrs" where try reader.peek() == .object:
+                    try reader.readObject { reader, key in attributes[key] = try readString(&reader) }
                 default: try reader.skipValue()
                 }
             }
@@ -176,7 +229,9 @@ public enum ContainerLog {
             return nil
         }
         guard let log, let stream else { return nil }
-        return LogEntry(stream: stream, log: log, time: time)
+        var entry = LogEntry(stream: stream, log: log, time: time)
+        entry.attributes = attributes
+        return entry
     }
 
     /// The next value if it is a string; any other value is skipped.

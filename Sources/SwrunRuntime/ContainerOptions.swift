@@ -47,6 +47,8 @@ public struct ContainerOptions: Sendable, Equatable {
     public var ulimits: [String] = []
     public var useInit = false
     public var autoRemove = false
+    /// `--log-driver` / `--log-opt`, checked (nil: json-file, no options).
+    public var logConfig: ContainerLogConfig?
     public var cgroupParent: String?
     public var tty = false
     public var interactive = false
@@ -69,6 +71,8 @@ public struct ImageSnapshot: Sendable {
     public var layerDirs: [String]
     /// The image's `ExposedPorts` keys ("80/tcp"), which `-P` publishes.
     public var exposedPorts: [String] = []
+    /// The image's labels.
+    public var labels: [String: String] = [:]
 
     public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
         self.id = id
@@ -88,5 +92,6 @@ public struct ImageSnapshot: Sendable {
             id: id, name: name, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [], cmd: config?.cmd ?? [],
             workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layerDirs)
         exposedPorts = config?.exposedPorts ?? []
+        labels = config?.labels ?? [:]
     }
 }

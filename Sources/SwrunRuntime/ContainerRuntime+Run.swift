@@ -44,6 +44,8 @@ extension ContainerRuntime {
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
         state.network = options.network
+        state.logConfig = options.logConfig
+        state.logConfig?.pickAttributes(labels: image.labels, env: spec.runtimeSpec.process?.env ?? [])
         try containers.create(state)
         let layout = containers.filesystem(of: id)
         clock.step("create container dir")
@@ -130,7 +132,10 @@ extension ContainerRuntime {
             config.place(in: cgroup, cgroupRoot: cgroupRoot)
             clock.step("create cgroup")
             let dir = containers.path(of: state.id)
-            config.logPath = containers.logPath(of: state.id)
+            config.logPath = state.logConfig?.type == "none" ? "" : containers.logPath(of: state.id)
+            config.logMaxBytes = UInt64(max(0, state.logConfig?.maxBytes ?? 0))
+            config.logMaxFiles = UInt64(max(1, state.logConfig?.maxFiles ?? 1))
+            config.logAttributes = state.logConfig?.attributesJSON ?? ""
             config.exitPath = dir + "/" + ExitRecord.fileName
             config.autoRemoveDirectory = state.autoRemove ? dir : ""
             client = try MonitorClient.spawn(config: config)

@@ -1,17 +1,33 @@
 import Glibc
+import SwrunOS
 
 /// Appends the container's output to its log in docker's json-file format: one
-/// `{"log":"…","stream":"stdout","time":"…"}` object per line of output.
+/// `{"log":"…","stream":"stdout","time":"…"}` object per line of output (with
+/// `"attrs":{…}` before `time` when the log options pick some). With a size limit it
+/// rotates as docker's json-file does: before a line is written to a file that has
+/// reached the limit, `container.log.1` … move up one (the oldest dropped) and
+/// `container.log` becomes `.1`; with one file it is truncated instead.
 struct LogWriter {
-    let fd: Int32
+    private(set) var fd: Int32
+    private let path: String
+    private let maxBytes: Int
+    private let maxFiles: Int
+    private let attributes: [UInt8]
+    private var size: Int
 
-    init?(path: String) {
-        guard !path.isEmpty else { return nil }
+    init?(config: InitConfig) {
+        guard !config.logPath.isEmpty else { return nil }
+        path = config.logPath
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         if fd < 0 { return nil }
+        maxBytes = Int(clamping: config.logMaxBytes)
+        maxFiles = max(1, Int(clamping: config.logMaxFiles))
+        attributes = config.logAttributes.isEmpty ? [] : Array(",\"attrs\":\(config.logAttributes)".utf8)
+        var info = stat()
+        size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    func write(stream: UInt8, _ bytes: ArraySlice<UInt8>) {
+    mutating func write(stream: UInt8, _ bytes: ArraySlice<UInt8>) {
         let streamName = stream == 2 ? "stderr" : "stdout"
         let time = Self.timestamp()
         var out: [UInt8] = []
@@ -21,20 +37,52 @@ struct LogWriter {
             var end = start
             while end < bytes.endIndex && bytes[end] != UInt8(ascii: "\n") { end += 1 }
             if end < bytes.endIndex { end += 1 }
+            if maxBytes > 0 && size + out.count >= maxBytes {
+                flush(&out)
+                if size >= maxBytes { rotate() }
+            }
             out += Array("{\"log\":\"".utf8)
             Self.appendEscaped(bytes[start..<end], to: &out)
-            out += Array("\",\"stream\":\"\(streamName)\",\"time\":\"\(time)\"}\n".utf8)
+            out += Array("\",\"stream\":\"\(streamName)\"".utf8)
+            out += attributes
+            out += Array(",\"time\":\"\(time)\"}\n".utf8)
             start = end
         }
+        flush(&out)
+    }
+
+    private mutating func flush(_ out: inout [UInt8]) {
         var offset = 0
         while offset < out.count {
             let n = out.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
-                return
+                break
             }
             offset += n
         }
+        size += offset
+        out.removeAll(keepingCapacity: true)
+    }
+
+    /// A reader following the log sees the file it has open renamed and a new one
+    /// appear under the name (or, with one file, the file shrink).
+    private mutating func rotate() {
+        if maxFiles < 2 {
+            if ftruncate(fd, 0) == 0 { size = 0 }
+            return
+        }
+        var index = maxFiles - 1
+        while index > 1 {
+            _ = rename("\(path).\(index - 1)", "\(path).\(index)")
+            index -= 1
+        }
+        guard rename(path, path + ".1") == 0 else { return }
+        let next = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard next >= 0 else { return }
+        close(fd)
+        fd = next
+        size = 0
     }
 
     /// JSON string escaping as Go's encoding/json does it (docker writes these logs):

@@ -17,7 +17,7 @@ final class Monitor {
     private var input: Int32
     private let master: Int32
     private let signals: Int32
-    private let log: LogWriter?
+    private var log: LogWriter?
     private var status: Int32?
     /// Client input the container has not taken yet (its stdin was full). The control
     /// socket is not read while there is some, so a container slow to read its stdin
@@ -45,7 +45,7 @@ final class Monitor {
             outputs = [(stdio.stdoutReader, 1), (stdio.stderrReader, 2)]
             input = stdio.stdinWriter
         }
-        log = LogWriter(path: config.logPath)
+        log = LogWriter(config: config)
         if input >= 0 { _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK) }
     }
 

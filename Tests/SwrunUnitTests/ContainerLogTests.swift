@@ -145,4 +145,22 @@ final class ContainerLogTests {
         }) { seen += $0.map(\.log) }
         #expect(seen == ["finally\n"])
     }
+
+    @Test func rotatedFilesAreReadOldestFirstAndTailSpansThem() throws {
+        let path = try write("rot.log", line("c1") + line("c2"))
+        _ = try write("rot.log.1", line("b1") + line("b2"))
+        _ = try write("rot.log.2", line("a1"))
+        #expect(ContainerLog.files(path) == [path + ".2", path + ".1", path])
+        #expect(try ContainerLog.entries(path).map(\.log) == ["a1", "b1", "b2", "c1", "c2"])
+        #expect(try ContainerLog.entries(path, tail: 3).map(\.log) == ["b2", "c1", "c2"])
+        #expect(try ContainerLog.entries(path, tail: 2).map(\.log) == ["c1", "c2"])
+        #expect(try ContainerLog.entries(path, tail: 9).map(\.log) == ["a1", "b1", "b2", "c1", "c2"])
+    }
+
+    @Test func attributesAreRead() throws {
+        let text = #"{"log":"x\n","stream":"stdout","attrs":{"b":"2","a":"1"},"time":"2026-11-22T17:11:14Z"}"# + "\n"
+        let entry = try #require(ContainerLog.entries(try write("attrs.log", text)).first)
+        #expect(entry.attributes == ["a": "1", "b": "2"])
+        #expect(entry.log == "x\n")
+    }
 }

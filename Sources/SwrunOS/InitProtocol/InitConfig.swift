@@ -140,6 +140,12 @@ public struct InitConfig: Sendable, Equatable {
     public var openStdin = false
     /// Where the monitor writes the container's output (docker's json-file format).
     public var logPath = ""
+    /// Rotate the log once it holds this many bytes (0: never), keeping `logMaxFiles`
+    /// files (the current one included; 1: truncate instead), as docker's json-file.
+    public var logMaxBytes: UInt64 = 0
+    public var logMaxFiles: UInt64 = 1
+    /// A JSON object each log line carries as `attrs` (`--log-opt labels=…`); empty: none.
+    public var logAttributes = ""
     /// Where the monitor records how PID 1 ended (`ExitRecord`).
     public var exitPath = ""
     /// A cgroup file whose "oom_kill N" line tells whether the OOM killer struck.
@@ -234,6 +240,7 @@ extension InitConfig {
             for m in maps { w.u64(UInt64(m.containerID)); w.u64(UInt64(m.hostID)); w.u64(UInt64(m.size)) }
         }
         w.strings(exitCommand)
+        w.u64(logMaxBytes); w.u64(logMaxFiles); w.string(logAttributes)
         return w.bytes
     }
 
@@ -303,6 +310,7 @@ extension InitConfig {
         uidMappings = try maps()
         gidMappings = try maps()
         exitCommand = try r.strings()
+        logMaxBytes = try r.u64(); logMaxFiles = try r.u64(); logAttributes = try r.string()
     }
 
     /// The container gets a new user namespace (its maps written by the monitor).

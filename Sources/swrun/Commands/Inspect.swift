@@ -178,11 +178,13 @@ enum ContainerDocument {
             "StartedAt": .string(state.startedAt.map(goTime) ?? zeroTime),
             "FinishedAt": .string(details.running ? zeroTime : state.finishedAt.map(goTime) ?? zeroTime),
         ])
+        let logOptions = TemplateFields((state.logConfig?.config ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, TemplateValue.string($0.value)) })
+        let logConfig: TemplateValue = .object(["Type": .string(state.logConfig?.type ?? "json-file"), "Config": .map(logOptions)])
         let hostConfig: TemplateValue = .object([
             "Binds": binds.isEmpty ? .null : .array(binds.map { m in
                 .string((m.source ?? "") + ":" + m.destination + (readOnly(m) ? ":ro" : ""))
             }),
-            "LogConfig": .object(["Type": .string("json-file"), "Config": .map([:])]),
+            "LogConfig": logConfig,
             "NetworkMode": .string(details.networkMode),
             "PortBindings": .goMap(Dictionary(grouping: details.requestedPorts, by: \.containerKey).mapValues { mappings in
                 .array(mappings.map { .object(["HostIp": .string($0.hostIP), "HostPort": .string($0.hostPort == 0 ? "" : String($0.hostPort))]) })

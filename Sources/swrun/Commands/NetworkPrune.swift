@@ -73,28 +73,8 @@ struct PruneFilters {
         return true
     }
 
-    /// docker's timestamps: a Go duration before `now` ("24h", "1h30m"), Unix seconds
-    /// ("1700000000.5"), or an RFC 3339 time.
+    /// docker's timestamps (`TimeBound`): a Go duration before `now`, Unix seconds, or a date and time.
     static func time(_ text: String, now: Date) -> Date? {
-        if let seconds = duration(text) { return now.addingTimeInterval(-seconds) }
-        if let seconds = Double(text), text.allSatisfy({ $0.isNumber || $0 == "." }) { return Date(timeIntervalSince1970: seconds) }
-        return Timestamps.parse(text)
-    }
-
-    /// Go's time.ParseDuration for the units docker users write: h, m, s, ms, us, ns.
-    static func duration(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("h", 3600), ("m", 60), ("s", 1)]
-        var rest = Substring(text)
-        var total = 0.0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix(while: { $0.isNumber || $0 == "." })
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
-            total += value * unit.1
-            rest = rest.dropFirst(unit.0.count)
-        }
-        return total
+        (try? TimeBound.parse(text, flag: "until", now: now)).map { Date(timeIntervalSince1970: Double($0) / 1e9) }
     }
 }

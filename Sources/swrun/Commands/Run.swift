@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Resources") var resources: ResourceFlags
     @OptionGroup(title: "Security") var security: SecurityFlags
     @OptionGroup(title: "Network") var networking: NetworkFlags
+    @OptionGroup(title: "Logging") var logging: LogFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -61,6 +62,7 @@ struct Run: ParsableCommand {
         options.tmpfs = tmpfs
         options.volumes = volume
         options.useInit = initProcess
+        options.logConfig = try logging.config()
         options.command = command
         return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
     }

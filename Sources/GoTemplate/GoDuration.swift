@@ -1,15 +1,18 @@
-import GoTemplate
-
 /// Go's time.ParseDuration ("30s", "1m30s", "1.5h", "300ms"), in nanoseconds: how
-/// HEALTHCHECK reads its intervals.
-enum GoDuration {
+/// HEALTHCHECK and docker's duration flags (`--since 10m`) read their values.
+public enum GoDuration {
+    /// A text Go would not take, with Go's message ("time: invalid duration \"x\"").
+    public struct Invalid: Error, Sendable {
+        public let message: String
+    }
+
     static let units: [String: Int64] = [
         "ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
         "m": 60_000_000_000, "h": 3_600_000_000_000,
     ]
 
-    static func parse(_ text: String) throws -> Int64 {
-        let invalid = ParseFailure("time: invalid duration \(goQuoted(text))")
+    public static func parse(_ text: String) throws(Invalid) -> Int64 {
+        let invalid = Invalid(message: "time: invalid duration \(goQuoted(text))")
         var s = Substring(text)
         var negative = false
         if let sign = s.first, sign == "-" || sign == "+" {
@@ -32,9 +35,9 @@ enum GoDuration {
             if intDigits.isEmpty && fraction.isEmpty { throw invalid }
             let unit = s.prefix { !($0 == "." || ($0.isASCII && $0.isNumber)) }
             s = s.dropFirst(unit.count)
-            if unit.isEmpty { throw ParseFailure("time: missing unit in duration \(goQuoted(text))") }
+            if unit.isEmpty { throw Invalid(message: "time: missing unit in duration \(goQuoted(text))") }
             guard let scale = units[String(unit)] else {
-                throw ParseFailure("time: unknown unit \(goQuoted(String(unit))) in duration \(goQuoted(text))")
+                throw Invalid(message: "time: unknown unit \(goQuoted(String(unit))) in duration \(goQuoted(text))")
             }
             // The whole part exactly, the fraction through a float, as Go does.
             guard let whole = Int64(intDigits.isEmpty ? "0" : String(intDigits)) else { throw invalid }
