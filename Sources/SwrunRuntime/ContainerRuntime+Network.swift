@@ -66,13 +66,21 @@ extension ContainerRuntime {
     /// Runs swrun-net to set the request up; the request stays in the container's
     /// directory for `start`.
     func attachNetwork(_ request: NetworkRequest) throws -> NetworkAttachment {
-        let path = containers.path(of: request.containerID) + "/network.json"
-        try FileIO.writeFile(path, bytes: Array(try JSONEncoder().encode(request)), mode: 0o600)
+        let path = try storeNetworkRequest(request)
         try runNetworkHelper(["attach", path])
         guard let attachment = try NetworkPaths(root: root).readAttachment(of: request.containerID) else {
             throw SwrunError(.internalError, "swrun-net left no attachment record for \(request.containerID)")
         }
         return attachment
+    }
+
+    /// Keeps the request in the container's directory (`network.json`) for swrun-net
+    /// and `start`; returns its path.
+    @discardableResult
+    func storeNetworkRequest(_ request: NetworkRequest) throws -> String {
+        let path = containers.path(of: request.containerID) + "/network.json"
+        try FileIO.writeFile(path, bytes: Array(try JSONEncoder().encode(request)), mode: 0o600)
+        return path
     }
 
     /// Sets up again what `run` asked for (`start` of a stopped container); nil for a

@@ -20,6 +20,49 @@ extension ContainerRuntime {
     /// streams until it ends) or detached (`detach`).
     public func run(image: ImageSnapshot, options: ContainerOptions, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
         var clock = StepClock(logger: logger)
+        let made = try makeContainer(image: image, options: options, attachNetworkNow: true, clock: &clock)
+        let (state, config, id) = (made.state, made.config, made.state.id)
+        // The spec (for inspect) and the translated config (for start and exec) are
+        // written while the container starts: swrun-init gets its config on the socket.
+        // A container that outlives this run has its records made durable then too.
+        let runtimeSpec = made.runtimeSpec
+        do {
+            return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
+                try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
+                try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+                if !state.autoRemove { try containers.syncRecords(of: id) }
+            }
+        } catch {
+            // A container that never started has no monitor to release its network.
+            if made.attachedNetwork { try? detachNetwork(of: id) }
+            throw error
+        }
+    }
+
+    /// `swrun create`: the container as `run` makes it, with its records written
+    /// durably, not started (its network is set up by `start`).
+    public func create(image: ImageSnapshot, options: ContainerOptions) throws -> ContainerState {
+        var clock = StepClock(logger: logger)
+        let made = try makeContainer(image: image, options: options, attachNetworkNow: false, clock: &clock)
+        let id = made.state.id
+        do {
+            try FileIO.writeFile(containers.specPath(of: id), bytes: try made.runtimeSpec.encoded(pretty: false), mode: 0o600)
+            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: made.config.encoded(), mode: 0o600)
+            try containers.syncRecords(of: id)
+        } catch {
+            try? containers.remove(id)
+            throw error
+        }
+        return made.state
+    }
+
+    /// What `run` and `create` make before a start: the checked network request, the
+    /// spec, the container's directory and record (created), its /etc files, and the
+    /// translated config. `attachNetworkNow`: set the bridge network up (run), or only
+    /// keep the request for `start` (create).
+    private func makeContainer(image: ImageSnapshot, options: ContainerOptions, attachNetworkNow: Bool, clock: inout StepClock) throws
+        -> (state: ContainerState, config: InitConfig, runtimeSpec: RuntimeSpec, attachedNetwork: Bool)
+    {
         let id = Self.newID()
         let plan = NetworkPlan(options.network)
         let hostname = plan == .host ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
@@ -50,12 +93,15 @@ extension ContainerRuntime {
         let layout = containers.filesystem(of: id)
         clock.step("create container dir")
 
-        let config: InitConfig
         var attachment: NetworkAttachment?
         do {
             if let request {
-                attachment = try attachNetwork(request)
-                clock.step("network set up (swrun-net)")
+                if attachNetworkNow {
+                    attachment = try attachNetwork(request)
+                    clock.step("network set up (swrun-net)")
+                } else {
+                    try storeNetworkRequest(request)
+                }
             }
             try prepare(&spec, state: state, layout: layout, options: options, attachment: attachment)
             var translated = try InitConfig(
@@ -64,27 +110,12 @@ extension ContainerRuntime {
                 bundle: layout.directory, seccompCacheDir: root + "/cache/seccomp")
             translated.useInit = spec.useInit
             translated.openStdin = options.interactive
-            if attachment != nil { translated.exitCommand = networkExitCommand(for: id) }
-            config = translated
+            if request != nil { translated.exitCommand = networkExitCommand(for: id) }
             clock.step("write /etc files, translate spec, seccomp filter")
+            return (state, translated, spec.runtimeSpec, attachment != nil)
         } catch {
-            try? detachNetwork(of: id)
-            try? containers.remove(id)
-            throw error
-        }
-        // The spec (for inspect) and the translated config (for start and exec) are
-        // written while the container starts: swrun-init gets its config on the socket.
-        // A container that outlives this run has its records made durable then too.
-        let runtimeSpec = spec.runtimeSpec
-        do {
-            return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
-                try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
-                try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
-                if !state.autoRemove { try containers.syncRecords(of: id) }
-            }
-        } catch {
-            // A container that never started has no monitor to release its network.
             if attachment != nil { try? detachNetwork(of: id) }
+            try? containers.remove(id)
             throw error
         }
     }

@@ -13,7 +13,7 @@ struct Swrun: ParsableCommand {
         abstract: "A daemonless container runtime and image tool.",
         version: versionLine,
         subcommands: [
-            Run.self, Exec.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
+            Run.self, Create.self, Exec.self, Start.self, Import.self, Ps.self, Rm.self, Images.self, Info.self, Version.self,
             Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
             Commit.self, Tag.self, Rmi.self, History.self, Save.self, Load.self, Diff.self, Export.self, Cp.self,
             Pull.self, Push.self, Login.self, Logout.self, Search.self, Port.self, Build.self,
