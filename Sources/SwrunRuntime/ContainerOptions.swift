@@ -49,6 +49,8 @@ public struct ContainerOptions: Sendable, Equatable {
     public var autoRemove = false
     /// `--log-driver` / `--log-opt`, checked (nil: json-file, no options).
     public var logConfig: ContainerLogConfig?
+    /// `--restart` (nil: no).
+    public var restartPolicy: RestartPolicy?
     public var cgroupParent: String?
     public var tty = false
     public var interactive = false

@@ -89,8 +89,10 @@ extension ContainerRuntime {
         state.network = options.network
         state.logConfig = options.logConfig
         state.logConfig?.pickAttributes(labels: image.labels, env: spec.runtimeSpec.process?.env ?? [])
+        state.restartPolicy = options.restartPolicy.flatMap { $0.isNone ? nil : $0 }
         try containers.create(state)
         let layout = containers.filesystem(of: id)
+        if let policy = state.restartPolicy { try setRestartPolicy(policy, of: &state) }
         clock.step("create container dir")
 
         var attachment: NetworkAttachment?
@@ -122,14 +124,22 @@ extension ContainerRuntime {
 
     /// `swrun start`: starts a stopped container again with the same config and upper
     /// dir, so its changes persist.
-    public func start(_ state: ContainerState, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
+    /// `policyRestartDelay`: this start is the monitor's restart by the policy, after a
+    /// backoff of that many ms (counted in RestartCount); a user's start ends a stop's
+    /// hold on the policy instead.
+    public func start(_ state: ContainerState, detach: Bool, attach: AttachOptions, policyRestartDelay: Int? = nil) throws -> RunOutcome {
         if state.isRunning { return .running(id: state.id) }
         let bytes = try FileIO.readFile(containers.initConfigPath(of: state.id))
         var config = try InitConfig(decoding: bytes)
         config.openStdin = attach.stdin || (state.interactive ?? false)
         var state = state
         state.status = .created
-        state.restartCount = (state.restartCount ?? 0) + 1
+        if let delay = policyRestartDelay {
+            state.restartCount = (state.restartCount ?? 0) + 1
+            config.restartDelayMillis = UInt64(max(0, delay))
+        } else {
+            markStoppedByUser(state.id, false)
+        }
         unlink(containers.path(of: state.id) + "/" + ExitRecord.fileName)
         var clock = StepClock(logger: logger)
         if let attachment = try reattachNetwork(of: state.id) {
@@ -167,6 +177,10 @@ extension ContainerRuntime {
             config.logMaxBytes = UInt64(max(0, state.logConfig?.maxBytes ?? 0))
             config.logMaxFiles = UInt64(max(1, state.logConfig?.maxFiles ?? 1))
             config.logAttributes = state.logConfig?.attributesJSON ?? ""
+            if !state.autoRemove {
+                config.restartCommand = [Self.swrunBinaryPath, "--root", root, "start", state.id, "--policy-restart-delay"]
+                config.restartCount = UInt64(max(0, state.restartCount ?? 0))
+            }
             config.exitPath = dir + "/" + ExitRecord.fileName
             config.autoRemoveDirectory = state.autoRemove ? dir : ""
             client = try MonitorClient.spawn(config: config)

@@ -9,7 +9,10 @@ extension ContainerRuntime {
     /// Stops a running container as `docker stop`: `signal` to PID 1, up to `timeout`
     /// seconds (default 10; negative waits forever) for it to end, then SIGKILL. Returns
     /// once PID 1 is dead. A container that is not running is left as it is.
+    /// A restart policy is held until the next `start`, also for a container waiting
+    /// out its restart backoff.
     public func stop(_ state: ContainerState, timeout: Int? = nil, signal: Int32 = SIGTERM) throws {
+        if state.restartPolicy != nil { markStoppedByUser(state.id, true) }
         guard state.isRunning else { return }
         let seconds = timeout ?? Self.defaultStopTimeout
         if seconds != 0 {
@@ -28,6 +31,7 @@ extension ContainerRuntime {
         guard state.isRunning else {
             throw SwrunError(.conflict, "Container \(state.id) is not running")
         }
+        if state.restartPolicy != nil { markStoppedByUser(state.id, true) }
         try deliver(signal, to: state)
     }
 

@@ -41,6 +41,8 @@ public struct ContainerState: Codable, Sendable {
     public var network: String? = nil
     /// `--log-driver` and `--log-opt`s; nil: json-file without options.
     public var logConfig: ContainerLogConfig? = nil
+    /// `--restart`; nil: no.
+    public var restartPolicy: RestartPolicy? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 

@@ -8,7 +8,7 @@ import SwrunOS
 /// to it, and when PID 1 ends records the exit, removes the cgroup, and (--rm)
 /// deletes the container once no client is attached. Single-threaded: one poll loop.
 final class Monitor {
-    private let config: InitConfig
+    let config: InitConfig
     private let pid: pid_t
     private var control: Int32
     /// Streams to read: (fd, 1 = stdout / 2 = stderr).
@@ -31,6 +31,8 @@ final class Monitor {
     /// one read per stream at most): a blocking send here, with the client blocked
     /// sending input this loop no longer read, was the other half of that deadlock.
     private var pendingOutput: [[UInt8]] = []
+    /// When the container started (for the restart backoff).
+    private let startedMillis = Monitor.nowMillis()
 
     init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32) {
         self.config = config
@@ -262,6 +264,7 @@ final class Monitor {
         // now, and deleting its files goes on without keeping anyone waiting.
         if control >= 0 { close(control) }
         if let detached { try? FileIO.removeTree(detached) }
+        if !removing { restartIfThePolicySays(exitCode: code, ranMillis: Self.nowMillis() - startedMillis) }
         exit(0)
     }
 

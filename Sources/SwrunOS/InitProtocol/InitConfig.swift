@@ -146,6 +146,13 @@ public struct InitConfig: Sendable, Equatable {
     public var logMaxFiles: UInt64 = 1
     /// A JSON object each log line carries as `attrs` (`--log-opt labels=…`); empty: none.
     public var logAttributes = ""
+    /// What the monitor runs, after the container's end is recorded, when its restart
+    /// policy (the container directory's `restart-policy`) says so: `swrun start` of this
+    /// container, to which it appends the backoff delay it waited, in ms.
+    public var restartCommand: [String] = []
+    /// Restarts by the policy so far, and the last backoff delay (ms, 0: none yet).
+    public var restartCount: UInt64 = 0
+    public var restartDelayMillis: UInt64 = 0
     /// Where the monitor records how PID 1 ended (`ExitRecord`).
     public var exitPath = ""
     /// A cgroup file whose "oom_kill N" line tells whether the OOM killer struck.
@@ -241,6 +248,7 @@ extension InitConfig {
         }
         w.strings(exitCommand)
         w.u64(logMaxBytes); w.u64(logMaxFiles); w.string(logAttributes)
+        w.strings(restartCommand); w.u64(restartCount); w.u64(restartDelayMillis)
         return w.bytes
     }
 
@@ -311,6 +319,7 @@ extension InitConfig {
         gidMappings = try maps()
         exitCommand = try r.strings()
         logMaxBytes = try r.u64(); logMaxFiles = try r.u64(); logAttributes = try r.string()
+        restartCommand = try r.strings(); restartCount = try r.u64(); restartDelayMillis = try r.u64()
     }
 
     /// The container gets a new user namespace (its maps written by the monitor).

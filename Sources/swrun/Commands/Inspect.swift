@@ -189,7 +189,10 @@ enum ContainerDocument {
             "PortBindings": .goMap(Dictionary(grouping: details.requestedPorts, by: \.containerKey).mapValues { mappings in
                 .array(mappings.map { .object(["HostIp": .string($0.hostIP), "HostPort": .string($0.hostPort == 0 ? "" : String($0.hostPort))]) })
             }),
-            "RestartPolicy": .object(["Name": .string("no"), "MaximumRetryCount": .int(0)]),
+            "RestartPolicy": .object([
+                "Name": .string(state.restartPolicy?.name ?? "no"),
+                "MaximumRetryCount": .int(Int64(state.restartPolicy?.maximumRetryCount ?? 0)),
+            ]),
             "AutoRemove": .bool(state.autoRemove),
             "CapAdd": details.capAdd.isEmpty ? .null : .strings(details.capAdd),
             "CapDrop": details.capDrop.isEmpty ? .null : .strings(details.capDrop),

@@ -19,6 +19,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Security") var security: SecurityFlags
     @OptionGroup(title: "Network") var networking: NetworkFlags
     @OptionGroup(title: "Logging") var logging: LogFlags
+    @OptionGroup(title: "Restart") var restartFlags: RestartFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -63,6 +64,7 @@ struct Run: ParsableCommand {
         options.volumes = volume
         options.useInit = initProcess
         options.logConfig = try logging.config()
+        options.restartPolicy = try restartFlags.policy(autoRemove: rm)
         options.command = command
         return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
     }

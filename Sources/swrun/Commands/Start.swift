@@ -14,11 +14,31 @@ struct Start: ParsableCommand {
     var interactive = false
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
     var detachKeys: String = AttachOptions.defaultDetachKeys
+    @Flag(name: .customLong("all-restartable"),
+          help: "Start every stopped container whose restart policy is always, or unless-stopped and not stopped by the user (for a boot unit).")
+    var allRestartable = false
+    /// The monitor's restart by the policy, after this backoff (ms).
+    @Option(name: .customLong("policy-restart-delay"), help: .hidden)
+    var policyRestartDelay: Int?
     @Argument(help: "Containers: names, IDs or unique ID prefixes.")
-    var containers: [String]
+    var containers: [String] = []
+
+    mutating func validate() throws {
+        if containers.isEmpty && !allRestartable { throw ValidationError("Missing expected argument '<containers> ...'") }
+        if !containers.isEmpty && allRestartable { throw ValidationError("--all-restartable takes no container names") }
+    }
 
     mutating func run() throws {
         let runtime = try global.runtime()
+        if let delay = policyRestartDelay, containers.count == 1 {
+            let state = try runtime.containers.lookup(containers[0])
+            _ = try runtime.start(state, detach: true, attach: AttachOptions(), policyRestartDelay: delay)
+            return
+        }
+        if allRestartable {
+            containers = try runtime.containers.list().filter(runtime.isRestartable).map(\.name)
+            if containers.isEmpty { return }
+        }
         let keys = try AttachOptions.parseDetachKeys(detachKeys)
         if attach || interactive {
             guard containers.count == 1 else { throw SwrunError(.invalidArgument, "you cannot start and attach multiple containers at once") }
