@@ -55,4 +55,28 @@ public enum GoDuration {
         }
         return negative ? -total : total
     }
+
+    /// Go's Duration.String: "300ms", "1.5s", "2m0s", "1h30m0s".
+    public static func format(_ nanos: Int64) -> String {
+        if nanos == 0 { return "0s" }
+        let sign = nanos < 0 ? "-" : ""
+        let n = nanos.magnitude
+        func fraction(_ value: UInt64, _ unit: UInt64) -> String {
+            let whole = value / unit
+            var rest = String(value % unit)
+            let width = String(unit).count - 1
+            rest = String(repeating: "0", count: width - rest.count) + rest
+            while rest.hasSuffix("0") { rest.removeLast() }
+            return rest.isEmpty ? String(whole) : "\(whole).\(rest)"
+        }
+        if n < 1_000 { return sign + "\(n)ns" }
+        if n < 1_000_000 { return sign + fraction(n, 1_000) + "µs" }
+        if n < 1_000_000_000 { return sign + fraction(n, 1_000_000) + "ms" }
+        let hours = n / 3_600_000_000_000
+        let minutes = n / 60_000_000_000 % 60
+        let seconds = fraction(n % 60_000_000_000, 1_000_000_000) + "s"
+        if hours > 0 { return sign + "\(hours)h\(minutes)m" + seconds }
+        if minutes > 0 { return sign + "\(minutes)m" + seconds }
+        return sign + seconds
+    }
 }

@@ -51,6 +51,8 @@ public struct ContainerOptions: Sendable, Equatable {
     public var logConfig: ContainerLogConfig?
     /// `--restart` (nil: no).
     public var restartPolicy: RestartPolicy?
+    /// `--health-*` (fields left nil take the image's); `--no-healthcheck` is `["NONE"]`.
+    public var healthcheck: ImageConfigFile.Healthcheck?
     public var cgroupParent: String?
     public var tty = false
     public var interactive = false
@@ -75,6 +77,8 @@ public struct ImageSnapshot: Sendable {
     public var exposedPorts: [String] = []
     /// The image's labels.
     public var labels: [String: String] = [:]
+    /// The image's HEALTHCHECK.
+    public var healthcheck: ImageConfigFile.Healthcheck?
 
     public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
         self.id = id
@@ -95,5 +99,6 @@ public struct ImageSnapshot: Sendable {
             workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layerDirs)
         exposedPorts = config?.exposedPorts ?? []
         labels = config?.labels ?? [:]
+        healthcheck = config?.healthcheck
     }
 }

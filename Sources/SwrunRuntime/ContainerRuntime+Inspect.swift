@@ -38,6 +38,8 @@ public struct ContainerDetails: Sendable {
     /// Capabilities beyond and short of docker's default set, "CAP_"-less as docker shows them.
     public var capAdd: [String]
     public var capDrop: [String]
+    /// `.State.Health` (a container with a healthcheck).
+    public var health: ContainerHealth? = nil
 }
 
 extension ContainerRuntime {
@@ -55,7 +57,7 @@ extension ContainerRuntime {
             capAdd = granted.subtracting(defaults).sorted()
             capDrop = defaults.subtracting(granted).sorted()
         }
-        return ContainerDetails(
+        var details = ContainerDetails(
             state: state, running: running, paused: running && isPaused(state), initConfig: config, spec: spec,
             privileged: privileged,
             directory: layout.directory,
@@ -70,5 +72,7 @@ extension ContainerRuntime {
             network: running ? (try? networkAttachment(of: state.id)) ?? nil : nil,
             requestedPorts: (try? storedNetworkRequest(of: state.id))??.ports ?? [],
             capAdd: capAdd, capDrop: capDrop)
+        details.health = health(of: state)
+        return details
     }
 }

@@ -90,6 +90,7 @@ extension ContainerRuntime {
         state.logConfig = options.logConfig
         state.logConfig?.pickAttributes(labels: image.labels, env: spec.runtimeSpec.process?.env ?? [])
         state.restartPolicy = options.restartPolicy.flatMap { $0.isNone ? nil : $0 }
+        state.healthcheck = ContainerHealth.resolve(image: image.healthcheck, flags: options.healthcheck)
         try containers.create(state)
         let layout = containers.filesystem(of: id)
         if let policy = state.restartPolicy { try setRestartPolicy(policy, of: &state) }
@@ -177,6 +178,13 @@ extension ContainerRuntime {
             config.logMaxBytes = UInt64(max(0, state.logConfig?.maxBytes ?? 0))
             config.logMaxFiles = UInt64(max(1, state.logConfig?.maxFiles ?? 1))
             config.logAttributes = state.logConfig?.attributesJSON ?? ""
+            if let check = state.healthcheck {
+                unlink(dir + "/" + Self.healthFile)  // this run starts over
+                config.healthCommand = [Self.swrunBinaryPath, "--root", root, "healthcheck", "run", state.id]
+                config.healthIntervalMillis = UInt64((check.interval ?? ContainerHealth.defaultInterval) / 1_000_000)
+                config.healthStartPeriodMillis = UInt64((check.startPeriod ?? 0) / 1_000_000)
+                config.healthStartIntervalMillis = UInt64((check.startInterval ?? ContainerHealth.defaultStartInterval) / 1_000_000)
+            }
             if !state.autoRemove {
                 config.restartCommand = [Self.swrunBinaryPath, "--root", root, "start", state.id, "--policy-restart-delay"]
                 config.restartCount = UInt64(max(0, state.restartCount ?? 0))

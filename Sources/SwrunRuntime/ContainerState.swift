@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SwrunCgroups
+import SwrunOCI
 
 /// A container's record in `containers/<id>/state.json`.
 public struct ContainerState: Codable, Sendable {
@@ -43,6 +44,8 @@ public struct ContainerState: Codable, Sendable {
     public var logConfig: ContainerLogConfig? = nil
     /// `--restart`; nil: no.
     public var restartPolicy: RestartPolicy? = nil
+    /// The healthcheck in effect (the image's with `--health-*` over it); nil: none.
+    public var healthcheck: ImageConfigFile.Healthcheck? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 

@@ -31,8 +31,11 @@ final class Monitor {
     /// one read per stream at most): a blocking send here, with the client blocked
     /// sending input this loop no longer read, was the other half of that deadlock.
     private var pendingOutput: [[UInt8]] = []
-    /// When the container started (for the restart backoff).
-    private let startedMillis = Monitor.nowMillis()
+    /// When the container started (for the restart backoff and the healthchecks).
+    let startedMillis = Monitor.nowMillis()
+    /// The running healthcheck (0: none) and when the next one is due (0: never).
+    private var healthPid: pid_t = 0
+    private var nextHealthMillis: Int64 = 0
 
     init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32) {
         self.config = config
@@ -65,6 +68,7 @@ final class Monitor {
         // at the top of the loop kept ~1.6 MB, the array and metadata code of one pass.
         var releaseText = true
         var workedSinceRelease = false
+        if !config.healthCommand.isEmpty { nextHealthMillis = nextHealthcheck(after: startedMillis) }
         while status == nil || !outputs.isEmpty {
             let readOutputs = pendingOutput.isEmpty
             var fds: [pollfd] = outputs.map { pollfd(fd: readOutputs ? $0.fd : -1, events: Int16(POLLIN), revents: 0) }
@@ -86,6 +90,10 @@ final class Monitor {
             } else if workedSinceRelease {
                 timeout = Self.idleMillis
             }
+            if status == nil && healthPid == 0 && nextHealthMillis > 0 {
+                let left = Int32(clamping: max(0, nextHealthMillis - Self.nowMillis()))
+                timeout = timeout < 0 ? left : min(timeout, left)
+            }
             if releaseText {
                 _ = sw_release_program_text()
                 releaseText = false
@@ -95,6 +103,11 @@ final class Monitor {
             if ready < 0 {
                 if errno == EINTR { continue }
                 break
+            }
+            if status == nil && healthPid == 0 && nextHealthMillis > 0 && Self.nowMillis() >= nextHealthMillis {
+                healthPid = spawnHealthcheck()
+                if healthPid == 0 { nextHealthMillis = nextHealthcheck(after: Self.nowMillis()) }
+                workedSinceRelease = true
             }
             if ready == 0 {
                 if status == nil && workedSinceRelease { releaseText = true }
@@ -133,6 +146,10 @@ final class Monitor {
             let got = waitpid(-1, &wstatus, WNOHANG)
             if got <= 0 { return }
             if got == pid { status = wstatus }
+            if got == healthPid {
+                healthPid = 0
+                nextHealthMillis = nextHealthcheck(after: Self.nowMillis())
+            }
         }
     }
 

@@ -153,6 +153,13 @@ public struct InitConfig: Sendable, Equatable {
     /// Restarts by the policy so far, and the last backoff delay (ms, 0: none yet).
     public var restartCount: UInt64 = 0
     public var restartDelayMillis: UInt64 = 0
+    /// What the monitor runs for each healthcheck (`swrun healthcheck run`; empty: no
+    /// healthcheck), every interval after the last one ended, every start interval
+    /// while the start period lasts.
+    public var healthCommand: [String] = []
+    public var healthIntervalMillis: UInt64 = 30_000
+    public var healthStartPeriodMillis: UInt64 = 0
+    public var healthStartIntervalMillis: UInt64 = 5_000
     /// Where the monitor records how PID 1 ended (`ExitRecord`).
     public var exitPath = ""
     /// A cgroup file whose "oom_kill N" line tells whether the OOM killer struck.
@@ -249,6 +256,7 @@ extension InitConfig {
         w.strings(exitCommand)
         w.u64(logMaxBytes); w.u64(logMaxFiles); w.string(logAttributes)
         w.strings(restartCommand); w.u64(restartCount); w.u64(restartDelayMillis)
+        w.strings(healthCommand); w.u64(healthIntervalMillis); w.u64(healthStartPeriodMillis); w.u64(healthStartIntervalMillis)
         return w.bytes
     }
 
@@ -320,6 +328,8 @@ extension InitConfig {
         exitCommand = try r.strings()
         logMaxBytes = try r.u64(); logMaxFiles = try r.u64(); logAttributes = try r.string()
         restartCommand = try r.strings(); restartCount = try r.u64(); restartDelayMillis = try r.u64()
+        healthCommand = try r.strings(); healthIntervalMillis = try r.u64(); healthStartPeriodMillis = try r.u64()
+        healthStartIntervalMillis = try r.u64()
     }
 
     /// The container gets a new user namespace (its maps written by the monitor).

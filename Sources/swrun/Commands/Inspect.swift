@@ -165,7 +165,7 @@ enum ContainerDocument {
         let readOnly = { (m: RuntimeSpec.Mount) in (m.options ?? []).contains("ro") }
         let groups = spec?.annotations?[ContainerSpec.groupsAnnotation].map { $0.split(separator: ",").map(String.init) } ?? []
 
-        let stateDocument: TemplateValue = .object([
+        var stateFields: TemplateFields = [
             "Status": .string(status),
             "Running": .bool(details.running),
             "Paused": .bool(details.paused),
@@ -177,7 +177,16 @@ enum ContainerDocument {
             "Error": .string(""),
             "StartedAt": .string(state.startedAt.map(goTime) ?? zeroTime),
             "FinishedAt": .string(details.running ? zeroTime : state.finishedAt.map(goTime) ?? zeroTime),
-        ])
+        ]
+        if let health = details.health {
+            let probes: [TemplateValue] = health.log.map { probe in
+                .object(["Start": .string(probe.start), "End": .string(probe.end), "ExitCode": .int(Int64(probe.exitCode)),
+                         "Output": .string(probe.output)])
+            }
+            stateFields["Health"] = .object(["Status": .string(health.status), "FailingStreak": .int(Int64(health.failingStreak)),
+                                              "Log": .array(probes)])
+        }
+        let stateDocument: TemplateValue = .object(stateFields)
         let logOptions = TemplateFields((state.logConfig?.config ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, TemplateValue.string($0.value)) })
         let logConfig: TemplateValue = .object(["Type": .string(state.logConfig?.type ?? "json-file"), "Config": .map(logOptions)])
         let hostConfig: TemplateValue = .object([

@@ -65,6 +65,9 @@ struct ContainerRow: ListingRow {
         let paused = c.isRunning && runtime.isPaused(c)
         var status = Ps.status(c, now: now)
         if paused { status += " (Paused)" }
+        if c.isRunning && !paused, let health = runtime.health(of: c) {
+            status += health.status == "starting" ? " (health: starting)" : " (\(health.status))"
+        }
         let state = paused ? "paused" : (c.isRunning ? "running" : (c.status == .created ? "created" : "exited"))
         return [
             "ID": .string(noTrunc ? c.id : c.shortID), "Image": .string(c.image), "Command": .string("\"\(command)\""),

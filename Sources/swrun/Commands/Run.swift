@@ -20,6 +20,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Network") var networking: NetworkFlags
     @OptionGroup(title: "Logging") var logging: LogFlags
     @OptionGroup(title: "Restart") var restartFlags: RestartFlags
+    @OptionGroup(title: "Health") var health: HealthFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -65,6 +66,7 @@ struct Run: ParsableCommand {
         options.useInit = initProcess
         options.logConfig = try logging.config()
         options.restartPolicy = try restartFlags.policy(autoRemove: rm)
+        options.healthcheck = try health.healthcheck()
         options.command = command
         return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
     }

@@ -1,0 +1,29 @@
+import CSwrun
+import Glibc
+import SwrunOS
+
+extension Monitor {
+    /// When the next check is due after one ended (or after the start): docker's
+    /// start interval while the start period lasts, the interval after.
+    func nextHealthcheck(after now: Int64) -> Int64 {
+        let inStartPeriod = now - startedMillis < Int64(config.healthStartPeriodMillis)
+        return now + Int64(inStartPeriod ? config.healthStartIntervalMillis : config.healthIntervalMillis)
+    }
+
+    /// Runs the healthcheck as a short-lived `swrun healthcheck run` (an exec in the
+    /// container, with its timeout, which records the result): nothing stays in this
+    /// process. Its end comes through SIGCHLD like PID 1's.
+    func spawnHealthcheck() -> pid_t {
+        guard let path = config.healthCommand.first else { return 0 }
+        let argv: [UnsafeMutablePointer<CChar>?] = config.healthCommand.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { if devNull >= 0 { close(devNull) } }
+        let pid = sw_spawn(path, argv, envp, [devNull, devNull, devNull], 3, 0)
+        return pid > 0 ? pid : 0
+    }
+}
