@@ -25,5 +25,11 @@ public struct BuildOptions: Sendable {
     /// created time of every step, so the same inputs make the same image ID.
     public var sourceDateEpoch: Int64?
 
+    /// `--secret id=X,src=FILE|env=VAR`: each secret's bytes by id, for
+    /// `RUN --mount=type=secret`.
+    public var secrets: [String: [UInt8]] = [:]
+    /// `--ssh ID[=SOCKET]`: agent sockets by id, for `RUN --mount=type=ssh`.
+    public var sshSockets: [String: String] = [:]
+
     public init() {}
 }

@@ -8,10 +8,9 @@ import SwrunOS
 extension BuildSession {
     func copyStep(_ copy: CopyInstruction, add: Bool, in state: inout StageState, stage: Stage) throws {
         let name = add ? "ADD" : "COPY"
-        if add, let url = copy.sources.first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") || $0.hasPrefix("git@") }) {
-            throw SwrunError(.unsupported, "ADD of a URL (\(url)) is not supported yet")
-        }
-        let files = try sourceFiles(of: copy, stage: stage)
+        try checkChecksum(copy, add: add)
+        let fetched = add && copy.sources.contains { Self.isHTTPSource($0) || Self.isGitSource($0) }
+        let files = try fetched ? fetchedSources(of: copy) : sourceFiles(of: copy, stage: stage)
         defer { files.cleanUp() }
         let view = try state.image.map { try store.overlayView(of: $0, upperDir: try emptyDirectory()) }
         let owner = try copy.chown.map { try LayerCopy.owner($0, in: view) }
@@ -29,6 +28,7 @@ extension BuildSession {
         if let chown = copy.chown { flags.append("--chown=" + chown) }
         if let chmod = copy.chmod { flags.append("--chmod=" + chmod) }
         if copy.link { flags.append("--link") }
+        if let checksum = copy.checksum { flags.append("--checksum=" + checksum) }
         let createdBy = ([name] + flags + copy.sources + [copy.destination]).joined(separator: " ") + " # buildkit"
         let key = [name, digest, copy.destination, "workdir=" + workdir, "from=" + (files.fromImage ?? ""),
                    "exclude=" + copy.exclude.joined(separator: "\n")] + copy.sources
@@ -37,7 +37,7 @@ extension BuildSession {
             let upper = try scratchDirectory("copy")
             do {
                 try LayerCopy.copy(root: files.root, sources: files.sources, ignore: files.ignore, destination: copy.destination,
-                                   workdir: workdir, into: upper, image: view, chown: owner, chmod: mode, extractArchives: add,
+                                   workdir: workdir, into: upper, image: view, chown: owner, chmod: mode, extractArchives: add && !fetched,
                                    exclude: copy.exclude)
             } catch {
                 try? FileIO.removeTree(upper)

@@ -22,7 +22,8 @@ extension BuildSession {
         let createdBy = "WORKDIR " + resolved
         let exists = try state.image.map { image in
             let view = try store.overlayView(of: image, upperDir: try emptyDirectory())
-            return try view.resolve(resolved, followLast: true).node?.isDirectory ?? false
+            // A missing parent (WORKDIR /srv/app with no /srv) is a missing directory too.
+            return (try? view.resolve(resolved, followLast: true))?.node?.isDirectory ?? false
         } ?? false
         let makeDirectory: (() throws -> StepLayer)? = exists ? nil : { [self] in
             let upper = try scratchDirectory("workdir")

@@ -19,6 +19,8 @@ extension BuildSession {
         let network = Self.networkMode(run.network ?? options.network)
         let mounts = try RunMounts(run.mounts, session: self, stage: stage, state: state)
         defer { mounts.cleanUp() }
+        for variable in mounts.env where !envKeys.contains(String(variable.prefix { $0 != "=" })) { env.append(variable) }
+        let stubs = try mounts.stubs(absentFrom: state.image.map { try store.overlayView(of: $0, upperDir: try emptyDirectory()) })
 
         // BuildKit's history text: the ARGs in effect as `|N K=V …`, proxies left out.
         let shown = arguments.map { "\($0.0)=\($0.1)" }
@@ -28,7 +30,9 @@ extension BuildSession {
                    "user=" + (state.config.user ?? ""), "workdir=" + (state.config.workingDir ?? "")] + mounts.keyParts
         let current = state
         try commitStep(&state, key: key, createdBy: createdBy, config: current.config) { [self] in
-            try runContainer(command, env: env, network: network, mounts: mounts, state: current)
+            let layer = try runContainer(command, env: env + mounts.secretEnv, network: network, mounts: mounts, state: current)
+            RunMounts.removeStubs(stubs, from: layer.directory)
+            return layer
         }
     }
 

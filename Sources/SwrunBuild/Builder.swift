@@ -15,6 +15,10 @@ public final class Builder {
     /// with `--pull` as the second argument. The default looks in the store only; the
     /// CLI seeds default images and pulls missing ones.
     public var imageSource: (_ name: String, _ pull: Bool) throws -> StoredImage
+    /// How `ADD <url>` fetches: the body written to the new file at `path` (mode
+    /// 0600), returning the response's Last-Modified header if it had one. Nil: ADD of
+    /// a URL fails. The CLI's uses the HTTP client of the registry code.
+    public var fetchURL: ((_ url: String, _ path: String) throws -> String?)?
 
     public init(store: ImageStore, runtime: ContainerRuntime, output: BuildOutput) {
         self.store = store

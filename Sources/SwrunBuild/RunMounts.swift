@@ -7,24 +7,44 @@ import SwrunOS
 
 /// A RUN's `--mount`s as the container's bind mounts and tmpfs, and what they add to
 /// the step's cache key (a bind mount's contents; a cache mount's contents do not
-/// count, as in BuildKit).
+/// count, as in BuildKit; a secret counts by its id only).
 struct RunMounts {
     /// `-v HOST:CTR[:ro]` specs.
-    private(set) var volumes: [String] = []
+    var volumes: [String] = []
     /// `--tmpfs PATH[:OPTIONS]` specs.
-    private(set) var tmpfs: [String] = []
-    private(set) var keyParts: [String] = []
+    var tmpfs: [String] = []
+    var keyParts: [String] = []
+    /// Variables the step's process gets but neither the cache key nor the image
+    /// does (`env=` secrets).
+    var secretEnv: [String] = []
+    /// Variables the mounts set that are part of the step (SSH_AUTH_SOCK).
+    var env: [String] = []
+    /// Mount targets (absolute, in the container), whose stubs are removed from the layer.
+    var targets: [String] = []
     /// Directories made for this step only (copies of read-write binds, stage files).
-    private var scratch: [String] = []
+    var scratch: [String] = []
+    /// The tmpfs holding this step's secret files, unmounted at the end.
+    var secretDirectory: String?
+    /// SSH mounts so far, for BuildKit's default target `/run/buildkit/ssh_agent.N`.
+    var sshCount = 0
 
     init(_ mounts: [RunMount], session: BuildSession, stage: Stage, state: StageState) throws {
         let workdir = state.config.workingDir ?? "/"
+        do {
+            try add(mounts, session: session, stage: stage, workdir: workdir)
+        } catch {
+            cleanUp()
+            throw error
+        }
+    }
+
+    private mutating func add(_ mounts: [RunMount], session: BuildSession, stage: Stage, workdir: String) throws {
         for mount in mounts {
             func target() throws -> String {
                 guard let target = mount.target, !target.isEmpty else {
                     throw SwrunError(.invalidArgument, "mount type \(mount.kind.rawValue) requires a target")
                 }
-                return BuildSession.cleanPath(target.hasPrefix("/") ? target : workdir + "/" + target)
+                return Self.absolute(target, workdir: workdir)
             }
             switch mount.kind {
             case .cache:
@@ -76,15 +96,23 @@ struct RunMounts {
                     host = copy + "/" + FileIO.baseName(host)
                 }
                 volumes.append(host + ":" + path + (mount.readOnly ? ":ro" : ""))
-            case .secret, .ssh:
-                if mount.required {
-                    throw SwrunError(.unsupported, "RUN --mount=type=\(mount.kind.rawValue) is not supported yet")
-                }
+            case .secret:
+                try addSecret(mount, session: session, workdir: workdir)
+                continue
+            case .ssh:
+                try addSSH(mount, session: session, workdir: workdir)
+                continue
             }
+            targets.append(try target())
         }
     }
 
+    static func absolute(_ target: String, workdir: String) -> String {
+        BuildSession.cleanPath(target.hasPrefix("/") ? target : workdir + "/" + target)
+    }
+
     func cleanUp() {
+        if let secretDirectory { Self.unmountSecrets(secretDirectory) }
         for directory in scratch { try? FileIO.removeTree(directory) }
     }
 }

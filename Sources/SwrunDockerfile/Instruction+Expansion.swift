@@ -58,6 +58,7 @@ extension CopyInstruction {
         }
         copy.chown = try chown.map { try lex.processWord($0, variables) }
         copy.chmod = try chmod.map { try lex.processWord($0, variables) }
+        copy.checksum = try copy.checksum.map { try lex.processWord($0, variables) }
         copy.sources = try sources.map { try lex.processWord($0, variables) }
         copy.destination = try lex.processWord(destination, variables)
         // Bodies keep their quotes; the escape is always the backslash here, as in BuildKit.

@@ -134,9 +134,12 @@ public struct CopyInstruction: Sendable {
     /// after its delimiter. Bodies with `expand` are expanded by `Instruction.expanded`.
     public var heredocs: [Heredoc]
     public var exclude: [String]
+    /// `ADD --checksum=sha256:…` of a URL.
+    public var checksum: String?
 
     public init(sources: [String], destination: String, from: String? = nil, chown: String? = nil, chmod: String? = nil,
-                link: Bool = false, heredocs: [Heredoc] = [], exclude: [String] = []) {
+                link: Bool = false, heredocs: [Heredoc] = [], exclude: [String] = [], checksum: String? = nil) {
+        self.checksum = checksum
         self.sources = sources
         self.destination = destination
         self.from = from

@@ -221,7 +221,7 @@ enum InstructionParser {
             accepted["unpack"] = .bool
         }
         let flags = try BuilderFlags(node.flags, accepting: accepted)
-        for unsupported in ["parents", "keep-git-dir", "checksum", "unpack"] where flags.used.contains(unsupported) {
+        for unsupported in ["parents", "keep-git-dir", "unpack"] where flags.used.contains(unsupported) {
             throw ParseFailure("\(name) --\(unsupported) is not supported")
         }
         let destination = args[args.count - 1]
@@ -243,7 +243,8 @@ enum InstructionParser {
         let copy = CopyInstruction(sources: sources, destination: destination, from: flags.string("from").flatMap { $0.isEmpty ? nil : $0 },
                                    chown: flags.string("chown").flatMap { $0.isEmpty ? nil : $0 },
                                    chmod: flags.string("chmod").flatMap { $0.isEmpty ? nil : $0 },
-                                   link: flags.bool("link"), heredocs: inline, exclude: flags.strings("exclude"))
+                                   link: flags.bool("link"), heredocs: inline, exclude: flags.strings("exclude"),
+                                   checksum: flags.string("checksum").flatMap { $0.isEmpty ? nil : $0 })
         return isCopy ? .copy(copy) : .add(copy)
     }
 

@@ -36,6 +36,10 @@ struct Build: ParsableCommand {
     var platform: String?
     @Option(name: .long, help: "Set type of progress output: auto, plain or tty.")
     var progress: String = "auto"
+    @Option(name: .long, help: "Secret to expose to the build (id=ID[,src=FILE|,env=VAR]).")
+    var secret: [String] = []
+    @Option(name: .long, help: "SSH agent socket to expose to the build (default|ID[=SOCKET]).")
+    var ssh: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar (or a Dockerfile) on stdin.")
     var path: String
 
@@ -54,9 +58,24 @@ struct Build: ParsableCommand {
         options.progress = progress
         options.sourceDateEpoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }
         for name in tag { _ = try Reference(parsing: name) }
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            for spec in secret {
+                let (id, value) = try BuildSecretFlags.secret(spec, environment: environment)
+                options.secrets[id] = value
+            }
+            for spec in ssh {
+                let (id, socket) = try BuildSecretFlags.ssh(spec, environment: environment)
+                options.sshSockets[id] = socket
+            }
+        } catch let error as SwrunError {
+            throw CommandFailure(message: error.message, exitCode: 1, cause: error)
+        }
 
         let store = try global.imageStore()
         let runtime = try global.runtime()
+        let claim = try Builder.claimScratch(of: store)
+        defer { close(claim) }
         let scratch = Builder.scratchRoot(of: store) + "/context-" + UUID().uuidString.prefix(8).lowercased()
         defer { try? FileIO.removeTree(scratch) }
         do {
@@ -65,6 +84,7 @@ struct Build: ParsableCommand {
             let builder = Builder(store: store, runtime: runtime, output: BuildOutput(style: style, fd: style == .plain ? 2 : 1))
             let global = self.global
             builder.imageSource = { name, pull in try Self.baseImage(name, pull: pull, store: store, global: global) }
+            builder.fetchURL = { url, path in try Self.fetch(url, to: path) }
             let image = try builder.build(dockerfile, context: context, options: options)
             if let iidfile { try FileIO.writeFile(iidfile, image.id.string) }
         } catch let error as SwrunError {

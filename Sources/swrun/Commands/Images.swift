@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GoTemplate
+import SwrunBuild
 import SwrunImage
 import SwrunOS
 import SwrunRuntime
@@ -10,7 +11,7 @@ struct Images: ParsableCommand {
         commandName: "images", abstract: "List images.")
 
     @OptionGroup var global: GlobalOptions
-    @Flag(name: [.customShort("a"), .long], help: "Show all images (swrun has no intermediate images to hide).")
+    @Flag(name: [.customShort("a"), .long], help: "Show all images (default hides intermediate images).")
     var all = false
     @Flag(name: [.customShort("q"), .long], help: "Only show image IDs.")
     var quiet = false
@@ -28,14 +29,18 @@ struct Images: ParsableCommand {
     mutating func run() throws {
         let store = try global.imageStore()
         let filters = try ImageFilters(filter, store: store)
-        let images = try store.list()
+        let everything = try store.list()
+        let images = everything
             .filter(filters.matches)
             .sorted { Self.created($0) > Self.created($1) }
         var patterns = filters.references
         if let repository { patterns.append(repository) }
         let now = Date()
         var rows: [ImageRow] = []
+        // A build's untagged step images are intermediate: docker lists them only with -a.
+        let intermediate = all ? [] : Builder.intermediateImages(everything, store: store)
         for image in images {
+            if image.repoTags.isEmpty, intermediate.contains(image.manifestDigest) { continue }
             var tags = image.repoTags.filter { tag in patterns.isEmpty || patterns.contains { ImageFilters.reference(tag, matches: $0) } }
             if tags.isEmpty {
                 guard patterns.isEmpty else { continue }

@@ -82,6 +82,16 @@ struct Inspect: ParsableCommand {
 
 /// docker's image inspect document, in docker's field order.
 enum ImageDocument {
+    /// Docker's HealthConfig: the durations (nanoseconds) and retries only when set.
+    static func healthcheck(_ health: ImageConfigFile.Healthcheck) -> TemplateValue {
+        var fields: TemplateFields = ["Test": .strings(health.test)]
+        let durations = [("Interval", health.interval), ("Timeout", health.timeout), ("StartPeriod", health.startPeriod),
+                         ("StartInterval", health.startInterval)]
+        for (key, value) in durations { if let value, value != 0 { fields[key] = .int(value) } }
+        if let retries = health.retries, retries != 0 { fields["Retries"] = .int(Int64(retries)) }
+        return .object(fields)
+    }
+
     static func build(_ image: StoredImage) -> TemplateValue {
         let file = image.config
         let config = file.config
@@ -114,8 +124,13 @@ enum ImageDocument {
             "OnBuild": .strings(config?.onBuild),
             "Labels": .goMap(config?.labels.map { $0.mapValues(TemplateValue.string) }),
         ]
-        for (key, value) in rest { configMembers[key] = value }
+        for (key, value) in rest {
+            configMembers[key] = value
+            // Docker's order: Healthcheck (when set) follows Cmd.
+            if key == "Cmd", let health = config?.healthcheck { configMembers["Healthcheck"] = healthcheck(health) }
+        }
         if let signal = config?.stopSignal { configMembers["StopSignal"] = .string(signal) }
+        if let shell = config?.shell { configMembers["Shell"] = .strings(shell) }
         return .object([
             "Id": .string(image.id.description),
             "RepoTags": .strings(image.repoTags),
