@@ -38,6 +38,10 @@ public struct ContainerOptions: Sendable, Equatable {
     public var tmpfs: [String] = []
     /// `-v HOST:CTR[:ro|rw]`.
     public var volumes: [String] = []
+    /// `--mount type=bind|volume|tmpfs,…` as given.
+    public var mounts: [String] = []
+    /// `--volumes-from CONTAINER[:ro|:rw]` as given.
+    public var volumesFrom: [String] = []
     public var memory: Int64?
     public var memorySwap: Int64?
     public var cpus: Double?
@@ -69,6 +73,10 @@ public struct ImageSnapshot: Sendable {
     public var layerDirs: [String]
     /// The image's `ExposedPorts` keys ("80/tcp"), which `-P` publishes.
     public var exposedPorts: [String] = []
+    /// The image's `Volumes` paths: each gets an anonymous volume.
+    public var volumes: [String] = []
+    /// Fills a new volume from the image's content at its path; nil leaves it empty.
+    public var contentCopier: ImageContentCopier?
 
     public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
         self.id = id
@@ -88,5 +96,6 @@ public struct ImageSnapshot: Sendable {
             id: id, name: name, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [], cmd: config?.cmd ?? [],
             workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layerDirs)
         exposedPorts = config?.exposedPorts ?? []
+        volumes = config?.volumes ?? []
     }
 }

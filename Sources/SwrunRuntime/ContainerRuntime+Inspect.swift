@@ -38,6 +38,9 @@ public struct ContainerDetails: Sendable {
     /// Capabilities beyond and short of docker's default set, "CAP_"-less as docker shows them.
     public var capAdd: [String]
     public var capDrop: [String]
+    /// Its volumes, binds and `--mount` tmpfs as `mounts.json` records them; empty for
+    /// containers with none or made before it was kept.
+    public var mountPoints: [MountPoint] = []
 }
 
 extension ContainerRuntime {
@@ -69,6 +72,6 @@ extension ContainerRuntime {
             networkMode: state.network ?? spec.map { ($0.linux?.namespaces ?? []).contains { $0.type == "network" } ? "none" : "host" } ?? "",
             network: running ? (try? networkAttachment(of: state.id)) ?? nil : nil,
             requestedPorts: (try? storedNetworkRequest(of: state.id))??.ports ?? [],
-            capAdd: capAdd, capDrop: capDrop)
+            capAdd: capAdd, capDrop: capDrop, mountPoints: ContainerMounts.read(containerDirectory: layout.directory))
     }
 }

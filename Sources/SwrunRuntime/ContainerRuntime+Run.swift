@@ -35,6 +35,7 @@ extension ContainerRuntime {
         case .none, .host:
             break
         }
+        let volumePlan = try planVolumes(options: options, image: image)
         var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace)
         clock.step("build spec")
 
@@ -55,6 +56,7 @@ extension ContainerRuntime {
                 attachment = try attachNetwork(request)
                 clock.step("network set up (swrun-net)")
             }
+            try attachVolumes(volumePlan, to: &spec, id: id, image: image, autoRemove: options.autoRemove)
             try prepare(&spec, state: state, layout: layout, options: options, attachment: attachment)
             var translated = try InitConfig(
                 spec: spec.runtimeSpec,
@@ -67,7 +69,9 @@ extension ContainerRuntime {
             clock.step("write /etc files, translate spec, seccomp filter")
         } catch {
             try? detachNetwork(of: id)
+            let mounts = ContainerMounts.read(containerDirectory: layout.directory)
             try? containers.remove(id)
+            removeAnonymousVolumes(mounts)
             throw error
         }
         // The spec (for inspect) and the translated config (for start and exec) are
@@ -75,11 +79,14 @@ extension ContainerRuntime {
         // A container that outlives this run has its records made durable then too.
         let runtimeSpec = spec.runtimeSpec
         do {
-            return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
+            let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
                 try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
                 try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
+            // An attached --rm container is gone now: its anonymous volumes go too.
+            if case .exited = outcome, state.autoRemove, volumePlan.hasAnonymousVolumes { VolumeStore(root: root).sweepOrphans() }
+            return outcome
         } catch {
             // A container that never started has no monitor to release its network.
             if attachment != nil { try? detachNetwork(of: id) }

@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Resources") var resources: ResourceFlags
     @OptionGroup(title: "Security") var security: SecurityFlags
     @OptionGroup(title: "Network") var networking: NetworkFlags
+    @OptionGroup(title: "Volumes") var volumeFlags: VolumeFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -60,6 +61,7 @@ struct Run: ParsableCommand {
         options.readOnly = readOnly
         options.tmpfs = tmpfs
         options.volumes = volume
+        volumeFlags.apply(to: &options)
         options.useInit = initProcess
         options.command = command
         return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
@@ -86,7 +88,8 @@ struct RunRequest {
         let stored = try Self.resolveOrPull(image, store: store, global: global)
         let layers = try store.ensureUnpacked(stored)
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
-        let snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)
+        var snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)
+        snapshot.contentCopier = VolumeCopyUp.copy
         let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
         switch try runtime.run(image: snapshot, options: options, detach: detach, attach: attach) {
         case .exited(let code):
