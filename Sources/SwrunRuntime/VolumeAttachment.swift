@@ -106,7 +106,14 @@ extension ContainerRuntime {
     /// sees the container as a user from then on.
     public func attachVolumes(_ plan: VolumePlan, to spec: inout ContainerSpec, id: String, image: ImageSnapshot,
                               autoRemove: Bool) throws {
-        guard !plan.requests.isEmpty || !plan.hostBinds.isEmpty else { return }
+        guard !plan.requests.isEmpty else {
+            // Plain binds need no volume lock, and no fsync on the start path: a record
+            // a crash loses only leaves inspect to read the binds from the spec.
+            if !plan.hostBinds.isEmpty {
+                try ContainerMounts.write(plan.hostBinds, containerDirectory: containers.path(of: id), durability: .atomic)
+            }
+            return
+        }
         let store = VolumeStore(root: root)
         var points = plan.hostBinds
         var mounts: [RuntimeSpec.Mount] = []

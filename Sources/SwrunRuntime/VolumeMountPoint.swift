@@ -45,10 +45,12 @@ public enum ContainerMounts {
         return (try? JSONDecoder().decode([MountPoint].self, from: Data(bytes))) ?? []
     }
 
-    static func write(_ mounts: [MountPoint], containerDirectory directory: String) throws {
+    static func write(_ mounts: [MountPoint], containerDirectory directory: String,
+                      durability: StagedFile.Durability = .full) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try FileIO.writeDurably(at: directory + "/" + fileName, bytes: Array(try encoder.encode(mounts)), mode: 0o600)
+        try FileIO.writeDurably(at: directory + "/" + fileName, bytes: Array(try encoder.encode(mounts)), mode: 0o600,
+                                durability: durability)
     }
 
     /// Every container's recorded mounts, by container ID; containers without volumes
