@@ -38,6 +38,10 @@ public struct ContainerOptions: Sendable, Equatable {
     public var tmpfs: [String] = []
     /// `-v HOST:CTR[:ro|rw]`.
     public var volumes: [String] = []
+    /// `--mount type=bind|volume|tmpfs,…` as given.
+    public var mounts: [String] = []
+    /// `--volumes-from CONTAINER[:ro|:rw]` as given.
+    public var volumesFrom: [String] = []
     public var memory: Int64?
     public var memorySwap: Int64?
     public var cpus: Double?
@@ -79,6 +83,10 @@ public struct ImageSnapshot: Sendable {
     public var labels: [String: String] = [:]
     /// The image's HEALTHCHECK.
     public var healthcheck: ImageConfigFile.Healthcheck?
+    /// The image's `Volumes` paths: each gets an anonymous volume.
+    public var volumes: [String] = []
+    /// Fills a new volume from the image's content at its path; nil leaves it empty.
+    public var contentCopier: ImageContentCopier?
 
     public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
         self.id = id
@@ -100,5 +108,6 @@ public struct ImageSnapshot: Sendable {
         exposedPorts = config?.exposedPorts ?? []
         labels = config?.labels ?? [:]
         healthcheck = config?.healthcheck
+        volumes = config?.volumes ?? []
     }
 }

@@ -40,6 +40,9 @@ public struct ContainerDetails: Sendable {
     public var capDrop: [String]
     /// `.State.Health` (a container with a healthcheck).
     public var health: ContainerHealth? = nil
+    /// Its volumes, binds and `--mount` tmpfs as `mounts.json` records them; empty for
+    /// containers with none or made before it was kept.
+    public var mountPoints: [MountPoint] = []
 }
 
 extension ContainerRuntime {
@@ -71,7 +74,7 @@ extension ContainerRuntime {
             networkMode: state.network ?? spec.map { ($0.linux?.namespaces ?? []).contains { $0.type == "network" } ? "none" : "host" } ?? "",
             network: running ? (try? networkAttachment(of: state.id)) ?? nil : nil,
             requestedPorts: (try? storedNetworkRequest(of: state.id))??.ports ?? [],
-            capAdd: capAdd, capDrop: capDrop)
+            capAdd: capAdd, capDrop: capDrop, mountPoints: ContainerMounts.read(containerDirectory: layout.directory))
         details.health = health(of: state)
         return details
     }

@@ -27,11 +27,14 @@ extension ContainerRuntime {
         // A container that outlives this run has its records made durable then too.
         let runtimeSpec = made.runtimeSpec
         do {
-            return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
+            let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
                 try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
                 try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
+            // An attached --rm container is gone now: its anonymous volumes go too.
+            if case .exited = outcome, state.autoRemove, made.hasAnonymousVolumes { VolumeStore(root: root).sweepOrphans() }
+            return outcome
         } catch {
             // A container that never started has no monitor to release its network.
             if made.attachedNetwork { try? detachNetwork(of: id) }
@@ -61,7 +64,7 @@ extension ContainerRuntime {
     /// translated config. `attachNetworkNow`: set the bridge network up (run), or only
     /// keep the request for `start` (create).
     private func makeContainer(image: ImageSnapshot, options: ContainerOptions, attachNetworkNow: Bool, clock: inout StepClock) throws
-        -> (state: ContainerState, config: InitConfig, runtimeSpec: RuntimeSpec, attachedNetwork: Bool)
+        -> (state: ContainerState, config: InitConfig, runtimeSpec: RuntimeSpec, attachedNetwork: Bool, hasAnonymousVolumes: Bool)
     {
         let id = Self.newID()
         let plan = NetworkPlan(options.network)
@@ -78,6 +81,7 @@ extension ContainerRuntime {
         case .none, .host:
             break
         }
+        let volumePlan = try planVolumes(options: options, image: image)
         var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace)
         clock.step("build spec")
 
@@ -106,6 +110,7 @@ extension ContainerRuntime {
                     try storeNetworkRequest(request)
                 }
             }
+            try attachVolumes(volumePlan, to: &spec, id: id, image: image, autoRemove: options.autoRemove)
             try prepare(&spec, state: state, layout: layout, options: options, attachment: attachment)
             var translated = try InitConfig(
                 spec: spec.runtimeSpec,
@@ -115,10 +120,12 @@ extension ContainerRuntime {
             translated.openStdin = options.interactive
             if request != nil { translated.exitCommand = networkExitCommand(for: id) }
             clock.step("write /etc files, translate spec, seccomp filter")
-            return (state, translated, spec.runtimeSpec, attachment != nil)
+            return (state, translated, spec.runtimeSpec, attachment != nil, volumePlan.hasAnonymousVolumes)
         } catch {
             if attachment != nil { try? detachNetwork(of: id) }
+            let mounts = ContainerMounts.read(containerDirectory: layout.directory)
             try? containers.remove(id)
+            removeAnonymousVolumes(mounts)
             throw error
         }
     }

@@ -67,7 +67,7 @@ public struct ContainerSpec: Sendable {
             throw SwrunError(.invalidArgument, "the working directory '\(workdir)' is invalid, it needs to be an absolute path")
         }
 
-        let userMounts = try options.volumes.map(OptionParsing.volume) + options.tmpfs.map(OptionParsing.tmpfs)
+        let userMounts = try options.volumes.filter(MountRequest.isHostBind).map(OptionParsing.volume) + options.tmpfs.map(OptionParsing.tmpfs)
         let rlimits = try options.ulimits.map(OptionParsing.ulimit)
         let capabilities = try CapabilitySet.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
 

@@ -17,7 +17,8 @@ struct Swrun: ParsableCommand {
             Stop.self, Restart.self, Kill.self, Wait.self, Logs.self, Inspect.self, Pause.self, Unpause.self, Rename.self, Top.self,
             Commit.self, Tag.self, Rmi.self, History.self, Save.self, Load.self, Diff.self, Export.self, Cp.self,
             Pull.self, Push.self, Login.self, Logout.self, Search.self, Port.self, Build.self,
-            ContainerCommand.self, ImageCommand.self, NetworkCommand.self, SystemCommand.self, Completion.self, HealthcheckCommand.self,
+            ContainerCommand.self, ImageCommand.self, NetworkCommand.self, VolumeCommand.self, SystemCommand.self, Completion.self,
+            HealthcheckCommand.self,
         ]
     )
 

@@ -16,7 +16,8 @@ struct Create: ParsableCommand {
         let store = try request.global.imageStore()
         let stored = try RunRequest.resolveOrPull(request.image, store: store, global: request.global)
         let layers = try store.ensureUnpacked(stored)
-        let snapshot = ImageSnapshot(id: stored.id.description, name: request.image, config: stored.config.config, layerDirs: layers)
+        var snapshot = ImageSnapshot(id: stored.id.description, name: request.image, config: stored.config.config, layerDirs: layers)
+        snapshot.contentCopier = VolumeCopyUp.copy
         let runtime = try ContainerRuntime(root: request.global.storeRoot, logger: logger)
         print(try runtime.create(image: snapshot, options: request.options).id)
     }

@@ -175,7 +175,8 @@ enum ContainerDocument {
         // The runtime's own /etc binds are not the user's mounts.
         let runtimeFiles = Set(["hostname", "hosts", "resolv.conf"].map { details.directory + "/" + $0 })
         let specMounts = spec?.mounts ?? []
-        let binds = specMounts.filter { $0.type == "bind" && !runtimeFiles.contains($0.source ?? "") }
+        let volumeSources = Set(details.mountPoints.filter { $0.type == "volume" }.map(\.source))
+        let binds = specMounts.filter { $0.type == "bind" && !runtimeFiles.contains($0.source ?? "") && !volumeSources.contains($0.source ?? "") }
         let tmpfs = specMounts.filter { $0.type == "tmpfs" && $0.destination != "/dev" && $0.destination != "/dev/shm" }
         let readOnly = { (m: RuntimeSpec.Mount) in (m.options ?? []).contains("ro") }
         let groups = spec?.annotations?[ContainerSpec.groupsAnnotation].map { $0.split(separator: ",").map(String.init) } ?? []
@@ -233,7 +234,7 @@ enum ContainerDocument {
             "MaskedPaths": .strings(spec?.linux?.maskedPaths),
             "ReadonlyPaths": .strings(spec?.linux?.readonlyPaths),
         ])
-        let mounts: [TemplateValue] = binds.map { m in
+        let mounts: [TemplateValue] = !details.mountPoints.isEmpty ? details.mountPoints.map(mountDocument) : binds.map { m in
             .object([
                 "Type": .string("bind"),
                 "Source": .string(m.source ?? ""),
@@ -292,6 +293,19 @@ enum ContainerDocument {
             "Config": configDocument,
             "NetworkSettings": networkSettings(details),
         ])
+    }
+
+    /// One of `Mounts`: a volume has its Name and Driver, binds and tmpfs do not.
+    static func mountDocument(_ point: MountPoint) -> TemplateValue {
+        var fields: TemplateFields = ["Type": .string(point.type)]
+        if let name = point.name { fields["Name"] = .string(name) }
+        fields["Source"] = .string(point.source)
+        fields["Destination"] = .string(point.destination)
+        if let driver = point.driver { fields["Driver"] = .string(driver) }
+        fields["Mode"] = .string(point.mode)
+        fields["RW"] = .bool(point.rw)
+        fields["Propagation"] = .string(point.propagation)
+        return .object(fields)
     }
 
     /// docker's NetworkSettings: the running container's addresses and published ports.

@@ -21,6 +21,7 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Logging") var logging: LogFlags
     @OptionGroup(title: "Restart") var restartFlags: RestartFlags
     @OptionGroup(title: "Health") var health: HealthFlags
+    @OptionGroup(title: "Volumes") var volumeFlags: VolumeFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -63,6 +64,7 @@ struct Run: ParsableCommand {
         options.readOnly = readOnly
         options.tmpfs = tmpfs
         options.volumes = volume
+        volumeFlags.apply(to: &options)
         options.useInit = initProcess
         options.logConfig = try logging.config()
         options.restartPolicy = try restartFlags.policy(autoRemove: rm)
@@ -92,7 +94,8 @@ struct RunRequest {
         let stored = try Self.resolveOrPull(image, store: store, global: global)
         let layers = try store.ensureUnpacked(stored)
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
-        let snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)
+        var snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)
+        snapshot.contentCopier = VolumeCopyUp.copy
         let runtime = try ContainerRuntime(root: global.storeRoot, logger: logger)
         switch try runtime.run(image: snapshot, options: options, detach: detach, attach: attach) {
         case .exited(let code):

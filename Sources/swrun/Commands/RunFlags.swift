@@ -85,3 +85,16 @@ extension ContainerOptions {
         securityOpts = security.securityOpt
     }
 }
+
+/// Volumes beyond `-v`: `--mount` and `--volumes-from`.
+struct VolumeFlags: ParsableArguments {
+    @Option(name: .long, help: "Attach a filesystem mount: type=bind|volume|tmpfs,source=,target=[,readonly]….")
+    var mount: [String] = []
+    @Option(name: .customLong("volumes-from"), help: "Mount volumes from the specified container: CONTAINER[:ro|:rw].")
+    var volumesFrom: [String] = []
+
+    func apply(to options: inout ContainerOptions) {
+        options.mounts = mount
+        options.volumesFrom = volumesFrom
+    }
+}
