@@ -50,6 +50,26 @@ public struct ContainerOptions: Sendable, Equatable {
     public var cgroupParent: String?
     public var tty = false
     public var interactive = false
+    /// `--label`/`--label-file`, merged over the image's labels.
+    public var labels: [String: String] = [:]
+    /// `--stop-signal` (a name or number) and `--stop-timeout` seconds, the defaults of stop/restart.
+    public var stopSignal: String?
+    public var stopTimeout: Int?
+    /// `--shm-size` in bytes (docker's default 64 MiB when nil).
+    public var shmSize: Int64?
+    /// `--device HOST[:CONTAINER[:PERMS]]` as given.
+    public var devices: [String] = []
+    /// `--sysctl KEY=VALUE` as given.
+    public var sysctls: [String] = []
+    /// `--ipc` (private, shareable, host, container:X), `--pid` (host, container:X), `--uts` (host).
+    public var ipc: String?
+    public var pid: String?
+    public var uts: String?
+    public var oomScoreAdj: Int?
+    public var cpusetCpus: String?
+    public var cpusetMems: String?
+    /// `--cidfile`: the container's ID is written there once it exists.
+    public var cidFile: String?
 
     public init() {}
 }
@@ -69,6 +89,8 @@ public struct ImageSnapshot: Sendable {
     public var layerDirs: [String]
     /// The image's `ExposedPorts` keys ("80/tcp"), which `-P` publishes.
     public var exposedPorts: [String] = []
+    /// The image config's `Labels`, under the container's `--label`s.
+    public var labels: [String: String] = [:]
 
     public init(id: String, name: String, env: [String], entrypoint: [String], cmd: [String], workingDir: String, user: String, layerDirs: [String]) {
         self.id = id
@@ -88,5 +110,6 @@ public struct ImageSnapshot: Sendable {
             id: id, name: name, env: config?.env ?? [], entrypoint: config?.entrypoint ?? [], cmd: config?.cmd ?? [],
             workingDir: config?.workingDir ?? "", user: config?.user ?? "", layerDirs: layerDirs)
         exposedPorts = config?.exposedPorts ?? []
+        labels = config?.labels ?? [:]
     }
 }

@@ -22,7 +22,7 @@ extension ContainerRuntime {
         var clock = StepClock(logger: logger)
         let id = Self.newID()
         let plan = NetworkPlan(options.network)
-        let hostname = plan == .host ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
+        let hostname = plan == .host || options.uts == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
         let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
         var request: NetworkRequest?
         var joinedNamespace: String?
@@ -35,7 +35,8 @@ extension ContainerRuntime {
         case .none, .host:
             break
         }
-        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace)
+        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace,
+                                           sharedNamespaces: try sharedNamespaces(for: options))
         clock.step("build spec")
 
         var state = ContainerState(
@@ -44,7 +45,9 @@ extension ContainerRuntime {
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
         state.network = options.network
+        state.record(options, image: image)
         try containers.create(state)
+        try writeCIDFile(options.cidFile, id: id)
         let layout = containers.filesystem(of: id)
         clock.step("create container dir")
 

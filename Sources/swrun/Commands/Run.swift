@@ -18,6 +18,8 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Resources") var resources: ResourceFlags
     @OptionGroup(title: "Security") var security: SecurityFlags
     @OptionGroup(title: "Network") var networking: NetworkFlags
+    @OptionGroup(title: "Lifecycle") var lifecycle: LifecycleFlags
+    @OptionGroup(title: "Host sharing and devices") var host: HostFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -62,7 +64,10 @@ struct Run: ParsableCommand {
         options.volumes = volume
         options.useInit = initProcess
         options.command = command
-        return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
+        try options.apply(lifecycle: lifecycle, host: host)
+        options.cidFile = lifecycle.cidfile
+        return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys,
+                          pull: try lifecycle.pullPolicy())
     }
 }
 
@@ -74,16 +79,19 @@ struct RunRequest {
     var options: ContainerOptions
     var detach: Bool
     var detachKeys: String
+    /// `--pull`: always, missing (the default) or never.
+    var pull = "missing"
 
     func execute() throws {
         var options = options
+        try Self.checkCIDFile(options.cidFile)
         let attach = try ClientAttach.options(
             interactive: options.interactive, tty: &options.tty, detach: detach, detachKeys: detachKeys)
 
         let logger = try global.logger()
         let store = try global.imageStore()
         let start = DispatchTime.now().uptimeNanoseconds
-        let stored = try Self.resolveOrPull(image, store: store, global: global)
+        let stored = try Self.resolve(image, pull: pull, store: store, global: global)
         let layers = try store.ensureUnpacked(stored)
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
         let snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)

@@ -71,9 +71,8 @@ extension ContainerOptions {
         groupAdd = process.groupAdd
         interactive = process.interactive
         tty = process.tty
-        memory = try resources.memory.map(OptionParsing.bytes)
+        memory = try resources.memory.map(OptionParsing.bytes).flatMap { $0 == 0 ? nil : $0 }  // 0: unlimited, as docker
         memorySwap = try resources.memorySwap.map(OptionParsing.bytes)
-        if let cpus = resources.cpus, cpus < 0 { throw SwrunError(.invalidArgument, "invalid --cpus: \(cpus)") }
         cpus = resources.cpus
         cpuShares = resources.cpuShares
         pidsLimit = resources.pidsLimit
