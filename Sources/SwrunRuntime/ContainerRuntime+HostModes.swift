@@ -3,7 +3,9 @@ import SwrunOS
 
 extension ContainerRuntime {
     /// The namespaces `--ipc container:X` and `--pid container:X` join (keyed by the
-    /// spec's namespace type), and the /dev/shm `--ipc host|container:X` binds ("shm").
+    /// spec's namespace type), and the /dev/shm `--ipc host` binds ("shm"). X's own
+    /// /dev/shm lives in X's mount namespace, which open_tree cannot clone from, so
+    /// `container:X` shares SysV IPC but not POSIX shm (docker keeps shm on the host).
     func sharedNamespaces(for options: ContainerOptions) throws -> [String: String] {
         var shared: [String: String] = [:]
         if options.ipc == "host" { shared["shm"] = "/dev/shm" }
@@ -13,7 +15,6 @@ extension ContainerRuntime {
                 throw SwrunError(.invalidArgument, "non-shareable IPC (hint: use IpcMode:shareable for the donor container)")
             }
             shared["ipc"] = "/proc/\(donor.pid)/ns/ipc"
-            shared["shm"] = "/proc/\(donor.pid)/root/dev/shm"
         }
         if let pid = options.pid, pid.hasPrefix("container:") {
             let donor = try runningDonor(String(pid.dropFirst("container:".count)), namespace: "PID")

@@ -53,8 +53,7 @@ extension ContainerSpec {
 
     /// The flags that only add to a built spec: `--shm-size`, `--device`, `--sysctl`,
     /// `--oom-score-adj`, `--cpuset-*` (the caller rewrites the spec's resources from
-    /// `limits` after); and the host's /dev/shm for `--ipc host` or
-    /// another container's for `--ipc container:X` (`sharedShm`).
+    /// `limits` after); and the host's /dev/shm for `--ipc host` (`sharedShm`).
     static func applyHostOptions(_ spec: inout RuntimeSpec, limits: inout CgroupLimits, options: ContainerOptions,
                                  sharedShm: String?) throws {
         limits.cpusetCpus = options.cpusetCpus.flatMap { $0.isEmpty ? nil : $0 }
