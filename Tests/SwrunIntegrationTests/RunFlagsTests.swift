@@ -36,6 +36,15 @@ struct RunFlagsTests {
         #expect(swrun.containerIDs().isEmpty)
     }
 
+    /// Values docker takes as "no limit" or negative numbers given as a separate argument.
+    @Test(arguments: [["--memory-swap", "-1", "-m", "8m"], ["--pids-limit", "-1"], ["--cpus", "0"], ["-m", "0"],
+                      ["--oom-score-adj", "100"], ["--stop-timeout", "-1"]])
+    func unlimitedAndNegativeValuesAreTaken(flags: [String]) {
+        let result = swrun.runRm(flags + ["busybox", "echo", "ok"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.out == "ok")
+    }
+
     @Test func labelsMergeOverTheImagesAndShowInPsAndInspect() throws {
         let file = swrun.scratch + "/labels"
         try "# a comment\nfrom.file=yes\ntier=file\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -14,7 +14,7 @@ struct LifecycleFlags: ParsableArguments {
     var cidfile: String?
     @Option(name: .customLong("stop-signal"), help: "Signal to stop the container.")
     var stopSignal: String?
-    @Option(name: .customLong("stop-timeout"), help: "Seconds to wait before killing the container when stopping it.")
+    @Option(name: .customLong("stop-timeout"), parsing: .unconditional, help: "Seconds to wait before killing the container when stopping it.")
     var stopTimeout: Int?
     @Option(name: .customLong("pull"), help: "Pull image before running (\"always\", \"missing\", \"never\").")
     var pull: String = "missing"
@@ -64,7 +64,7 @@ struct HostFlags: ParsableArguments {
     var pid: String?
     @Option(name: .customLong("uts"), help: "UTS namespace: host.")
     var uts: String?
-    @Option(name: .customLong("oom-score-adj"), help: "Tune the host's OOM preferences (-1000 to 1000).")
+    @Option(name: .customLong("oom-score-adj"), parsing: .unconditional, help: "Tune the host's OOM preferences (-1000 to 1000).")
     var oomScoreAdj: Int?
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs in which to allow execution (0-3, 0,1).")
     var cpusetCpus: String?
