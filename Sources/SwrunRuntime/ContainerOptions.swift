@@ -60,6 +60,26 @@ public struct ContainerOptions: Sendable, Equatable {
     public var cgroupParent: String?
     public var tty = false
     public var interactive = false
+    /// `--label`/`--label-file`, merged over the image's labels.
+    public var labels: [String: String] = [:]
+    /// `--stop-signal` (a name or number) and `--stop-timeout` seconds, the defaults of stop/restart.
+    public var stopSignal: String?
+    public var stopTimeout: Int?
+    /// `--shm-size` in bytes (docker's default 64 MiB when nil).
+    public var shmSize: Int64?
+    /// `--device HOST[:CONTAINER[:PERMS]]` as given.
+    public var devices: [String] = []
+    /// `--sysctl KEY=VALUE` as given.
+    public var sysctls: [String] = []
+    /// `--ipc` (private, shareable, host, container:X), `--pid` (host, container:X), `--uts` (host).
+    public var ipc: String?
+    public var pid: String?
+    public var uts: String?
+    public var oomScoreAdj: Int?
+    public var cpusetCpus: String?
+    public var cpusetMems: String?
+    /// `--cidfile`: the container's ID is written there once it exists.
+    public var cidFile: String?
 
     public init() {}
 }
@@ -79,7 +99,7 @@ public struct ImageSnapshot: Sendable {
     public var layerDirs: [String]
     /// The image's `ExposedPorts` keys ("80/tcp"), which `-P` publishes.
     public var exposedPorts: [String] = []
-    /// The image's labels.
+    /// The image config's `Labels`, under the container's `--label`s.
     public var labels: [String: String] = [:]
     /// The image's HEALTHCHECK.
     public var healthcheck: ImageConfigFile.Healthcheck?

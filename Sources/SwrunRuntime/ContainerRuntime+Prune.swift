@@ -15,12 +15,13 @@ extension ContainerRuntime {
     /// starts, and without a daemon nothing else tells the two apart.
     static let pruneCreatedGrace: TimeInterval = 10
 
-    /// Removes every container that is not running (`docker container prune`).
-    public func prune() throws -> PruneReport {
+    /// Removes every container that is not running and that `include` accepts
+    /// (`docker container prune [--filter]`).
+    public func prune(where include: (ContainerState) -> Bool = { _ in true }) throws -> PruneReport {
         var report = PruneReport()
         containers.sweepRemovals()
         let now = Date()
-        for state in try containers.list() where !state.isRunning {
+        for state in try containers.list() where !state.isRunning && include(state) {
             if state.status == .created && now.timeIntervalSince(state.created) < Self.pruneCreatedGrace { continue }
             let size = Self.diskUsage(containers.filesystem(of: state.id).upperDir)
             do {

@@ -68,7 +68,7 @@ extension ContainerRuntime {
     {
         let id = Self.newID()
         let plan = NetworkPlan(options.network)
-        let hostname = plan == .host ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
+        let hostname = plan == .host || options.uts == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
         let name = try options.name.map(Self.validateName) ?? NameGenerator.next()
         var request: NetworkRequest?
         var joinedNamespace: String?
@@ -82,7 +82,8 @@ extension ContainerRuntime {
             break
         }
         let volumePlan = try planVolumes(options: options, image: image)
-        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace)
+        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace,
+                                           sharedNamespaces: try sharedNamespaces(for: options))
         clock.step("build spec")
 
         var state = ContainerState(
@@ -91,11 +92,13 @@ extension ContainerRuntime {
             autoRemove: options.autoRemove, hostname: hostname, cgroupParent: options.cgroupParent ?? "swrun",
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
         state.network = options.network
+        state.record(options, image: image)
         state.logConfig = options.logConfig
-        state.logConfig?.pickAttributes(labels: image.labels, env: spec.runtimeSpec.process?.env ?? [])
+        state.logConfig?.pickAttributes(labels: state.labels ?? [:], env: spec.runtimeSpec.process?.env ?? [])
         state.restartPolicy = options.restartPolicy.flatMap { $0.isNone ? nil : $0 }
         state.healthcheck = ContainerHealth.resolve(image: image.healthcheck, flags: options.healthcheck)
         try containers.create(state)
+        try writeCIDFile(options.cidFile, id: id)
         let layout = containers.filesystem(of: id)
         if let policy = state.restartPolicy { try setRestartPolicy(policy, of: &state) }
         clock.step("create container dir")

@@ -27,8 +27,9 @@ public struct ContainerSpec: Sendable {
     /// `networkNamespace`: the namespace a bridge or container network gives the
     /// container (joined by path); nil with `--network none` (a new, empty one) or host.
     public static func build(image: ImageSnapshot, options: ContainerOptions, id: String, hostname: String,
-                             networkNamespace: String? = nil,
+                             networkNamespace: String? = nil, sharedNamespaces: [String: String] = [:],
                              hostEnv: [String: String] = ProcessInfo.processInfo.environment) throws -> ContainerSpec {
+        try options.validate()
         var namespaces = [RuntimeSpec.Namespace(type: "pid"), RuntimeSpec.Namespace(type: "ipc"), RuntimeSpec.Namespace(type: "mount"),
                           RuntimeSpec.Namespace(type: "cgroup")]
         switch options.network {
@@ -42,6 +43,7 @@ public struct ContainerSpec: Sendable {
             }
             namespaces += [RuntimeSpec.Namespace(type: "network", path: networkNamespace), RuntimeSpec.Namespace(type: "uts")]
         }
+        try applyNamespaceModes(&namespaces, options: options, shared: sharedNamespaces)
 
         // Command: --entrypoint replaces the image's entrypoint and clears its CMD, as docker.
         let entrypoint: [String]
@@ -104,14 +106,6 @@ public struct ContainerSpec: Sendable {
         limits.cpuShares = options.cpuShares
         limits.pidsLimit = options.pidsLimit
         limits.restrictDevices = !options.privileged
-        if let swap = options.memorySwap, swap != -1 {
-            guard let memory = options.memory else {
-                throw SwrunError(.invalidArgument, "you should always set the memory limit when using the memoryswap limit")
-            }
-            guard swap >= memory else {
-                throw SwrunError(.invalidArgument, "minimum memoryswap limit should be larger than memory limit")
-            }
-        }
 
         let capNames = capabilities.names
         var annotations: [String: String] = [:]
@@ -136,10 +130,12 @@ public struct ContainerSpec: Sendable {
         if let seccompProfile {
             linux.seccomp = RuntimeSpec.Seccomp(try seccompProfile.resolved(capabilities: capabilities))
         }
-        let spec = RuntimeSpec(
+        var spec = RuntimeSpec(
             ociVersion: OCIRuntime.specVersion, process: process, root: RuntimeSpec.Root(path: "rootfs", readonly: options.readOnly),
             hostname: hostname, mounts: DockerDefaults.kernelMounts(privileged: options.privileged) + userMounts.map(RuntimeSpec.Mount.init),
             annotations: annotations.isEmpty ? nil : annotations, linux: linux)
+        try applyHostOptions(&spec, limits: &limits, options: options, sharedShm: sharedNamespaces["shm"])
+        spec.linux?.resources = RuntimeSpec.Resources(limits)
         return ContainerSpec(runtimeSpec: spec, limits: limits, useInit: options.useInit)
     }
 

@@ -46,6 +46,16 @@ public struct ContainerState: Codable, Sendable {
     public var restartPolicy: RestartPolicy? = nil
     /// The healthcheck in effect (the image's with `--health-*` over it); nil: none.
     public var healthcheck: ImageConfigFile.Healthcheck? = nil
+    /// The image's labels with `--label`s over them (nil: none recorded).
+    public var labels: [String: String]? = nil
+    /// `--stop-signal` and `--stop-timeout`: what stop and restart use when not told.
+    public var stopSignal: String? = nil
+    public var stopTimeout: Int? = nil
+    /// `--ipc`, `--pid`, `--uts` as given, and `--shm-size` in bytes (inspect's HostConfig).
+    public var ipcMode: String? = nil
+    public var pidMode: String? = nil
+    public var utsMode: String? = nil
+    public var shmSize: Int64? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 

@@ -29,9 +29,15 @@ extension RuntimeSpec.Resources {
                       period: limits.cpus == nil ? nil : UInt64(period))
         }
         if let pids = limits.pidsLimit { self.pids = Pids(limit: pids) }
+        if limits.cpusetCpus != nil || limits.cpusetMems != nil {
+            if cpu == nil { cpu = CPU() }
+            cpu?.cpus = limits.cpusetCpus
+            cpu?.mems = limits.cpusetMems
+        }
         devices = limits.restrictDevices
             ? [DeviceRule(allow: false, access: "rwm")]
             : [DeviceRule(allow: true, access: "rwm")]
+        devices? += (limits.extraAllowedDevices ?? []).compactMap(DeviceRule.init(allowing:))
     }
 }
 
@@ -51,5 +57,15 @@ extension DockerDefaults {
             RuntimeSpec.Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: hidden),
             RuntimeSpec.Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: hidden + ["mode=1777", "size=65536k"]),
         ]
+    }
+}
+
+extension RuntimeSpec.Resources.DeviceRule {
+    /// An allow rule from v1's spelling ("c 1:5 rwm").
+    init?(allowing v1: String) {
+        let parts = v1.split(separator: " ")
+        let numbers = parts.count == 3 ? parts[1].split(separator: ":") : []
+        guard numbers.count == 2 else { return nil }
+        self.init(allow: true, type: String(parts[0]), major: Int64(numbers[0]), minor: Int64(numbers[1]), access: String(parts[2]))
     }
 }

@@ -70,7 +70,7 @@ extension InitConfig {
                 throw SwrunError(.invalidArgument, "config.json: mount destination \"\(m.destination)\" is not absolute")
             }
             if m.destination == "/sys" { privileged = !(m.options ?? []).contains("ro") }
-            if Self.builtInMounts.contains(m.destination) { continue }
+            if Self.builtInMounts.contains(m.destination) && !Self.isOwnShm(m) { continue }
             let options = MountFlags.parse(options: m.options ?? [])
             if m.type == "bind" || options.flags & MountFlags.bind != 0 {
                 var source = m.source ?? ""
@@ -190,6 +190,12 @@ extension InitConfig {
 
     /// Destinations swrun-init mounts itself, whatever the spec says of them.
     static let builtInMounts: Set<String> = ["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"]
+
+    /// A /dev/shm other than the default tmpfs every container gets (`--shm-size`,
+    /// `--ipc host|container:X`): mounted over it.
+    static func isOwnShm(_ m: RuntimeSpec.Mount) -> Bool {
+        m.destination == "/dev/shm" && !(m.type == "tmpfs" && Set(m.options ?? []) == ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"])
+    }
 
     static let namespaceFlags: [String: UInt64] = [
         "pid": SW_CLONE_NEWPID, "network": SW_CLONE_NEWNET, "mount": SW_CLONE_NEWNS, "ipc": SW_CLONE_NEWIPC,

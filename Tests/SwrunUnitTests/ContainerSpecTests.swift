@@ -155,12 +155,12 @@ import SwrunOS
 
     @Test func memorySwapNeedsMemory() throws {
         var options = ContainerOptions()
-        options.memorySwap = 100
+        options.memorySwap = 100 << 20
         #expect(throws: SwrunError.self) { try build(options) }
-        options.memory = 200
+        options.memory = 200 << 20
         #expect(throws: SwrunError.self) { try build(options) }
-        options.memorySwap = 300
-        #expect(try build(options).limits.memorySwap == 300)
+        options.memorySwap = 300 << 20
+        #expect(try build(options).limits.memorySwap == 300 << 20)
     }
 
     @Test(arguments: ["web", "a.b-c_d", "X1"]) func validNames(name: String) throws {

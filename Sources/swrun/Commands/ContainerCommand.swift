@@ -9,7 +9,7 @@ struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container",
         abstract: "Manage containers.",
-        subcommands: [Ps.self, Rm.self, Exec.self, ContainerPrune.self, Stop.self, Restart.self, Kill.self, Start.self, Wait.self, Logs.self,
+        subcommands: [ContainerList.self, Rm.self, Exec.self, ContainerPrune.self, Stop.self, Restart.self, Kill.self, Start.self, Wait.self, Logs.self,
                       ContainerInspect.self, Pause.self, Unpause.self, Rename.self, Top.self, Run.self, Create.self]
     )
 }

@@ -14,7 +14,7 @@ struct Create: ParsableCommand {
         let request = try flags.request()
         let logger = try request.global.logger()
         let store = try request.global.imageStore()
-        let stored = try RunRequest.resolveOrPull(request.image, store: store, global: request.global)
+        let stored = try RunRequest.resolve(request.image, pull: request.pull, store: store, global: request.global)
         let layers = try store.ensureUnpacked(stored)
         var snapshot = ImageSnapshot(id: stored.id.description, name: request.image, config: stored.config.config, layerDirs: layers)
         snapshot.contentCopier = VolumeCopyUp.copy

@@ -5,7 +5,8 @@ struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Manage images.",
-        subcommands: [Build.self, Images.self, Import.self, Tag.self, Rmi.self, History.self, ImageInspect.self, Save.self, Load.self, ImagePrune.self]
+        subcommands: [Build.self, Images.self, Import.self, Tag.self, Rmi.self, History.self, ImageInspect.self, Save.self, Load.self, ImagePrune.self,
+                      ImageList.self]
     )
 }
 
@@ -14,6 +15,6 @@ struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system",
         abstract: "Manage swrun.",
-        subcommands: [SystemDf.self, Info.self]
+        subcommands: [SystemDf.self, Info.self, SystemPrune.self]
     )
 }

@@ -205,7 +205,8 @@ enum ContainerDocument {
         let stateDocument: TemplateValue = .object(stateFields)
         let logOptions = TemplateFields((state.logConfig?.config ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, TemplateValue.string($0.value)) })
         let logConfig: TemplateValue = .object(["Type": .string(state.logConfig?.type ?? "json-file"), "Config": .map(logOptions)])
-        let hostConfig: TemplateValue = .object([
+        let ipcMode = state.ipcMode.flatMap { $0.isEmpty ? nil : $0 } ?? "private"
+        var hostFields: TemplateFields = [
             "Binds": binds.isEmpty ? .null : .array(binds.map { m in
                 .string((m.source ?? "") + ":" + m.destination + (readOnly(m) ? ":ro" : ""))
             }),
@@ -223,7 +224,7 @@ enum ContainerDocument {
             "CapDrop": details.capDrop.isEmpty ? .null : .strings(details.capDrop),
             "CgroupnsMode": .string("private"),
             "GroupAdd": groups.isEmpty ? .null : .strings(groups),
-            "IpcMode": .string("private"),
+            "IpcMode": .string(ipcMode),
             "Privileged": .bool(details.privileged),
             "ReadonlyRootfs": .bool(spec?.root?.readonly ?? false),
             "Tmpfs": .goMap(tmpfs.isEmpty ? nil : Dictionary(tmpfs.map {
@@ -233,7 +234,9 @@ enum ContainerDocument {
             "Init": .bool(details.initConfig?.useInit ?? false),
             "MaskedPaths": .strings(spec?.linux?.maskedPaths),
             "ReadonlyPaths": .strings(spec?.linux?.readonlyPaths),
-        ])
+        ]
+        for (key, value) in hostModeFields(state, spec: spec) { hostFields[key] = value }
+        let hostConfig: TemplateValue = .object(hostFields)
         let mounts: [TemplateValue] = !details.mountPoints.isEmpty ? details.mountPoints.map(mountDocument) : binds.map { m in
             .object([
                 "Type": .string("bind"),
@@ -244,8 +247,8 @@ enum ContainerDocument {
                 "Propagation": .string("rprivate"),
             ])
         }
-        let labels = image?.config.config?.labels ?? [:]
-        let configDocument: TemplateValue = .object([
+        let labels = state.labels ?? image?.config.config?.labels ?? [:]
+        var configFields: TemplateFields = [
             "Hostname": .string(state.hostname),
             "Domainname": .string(""),
             "User": .string(spec?.annotations?[ContainerSpec.userAnnotation] ?? ""),
@@ -263,7 +266,11 @@ enum ContainerDocument {
             "Entrypoint": .strings(entrypoint),
             "OnBuild": .null,
             "Labels": .goMap(labels.mapValues(TemplateValue.string)),
-        ])
+        ]
+        // docker leaves them out when not set.
+        if let signal = state.stopSignal { configFields["StopSignal"] = .string(signal) }
+        if let timeout = state.stopTimeout { configFields["StopTimeout"] = .int(Int64(timeout)) }
+        let configDocument: TemplateValue = .object(configFields)
         return .object([
             "Id": .string(state.id),
             "Created": .string(goTime(state.created)),
@@ -306,6 +313,29 @@ enum ContainerDocument {
         fields["RW"] = .bool(point.rw)
         fields["Propagation"] = .string(point.propagation)
         return .object(fields)
+    }
+
+    /// HostConfig's fields from run's host flags: the namespace modes, /dev/shm, the
+    /// OOM score, cpusets, devices and sysctls.
+    static func hostModeFields(_ state: ContainerState, spec: RuntimeSpec?) -> TemplateFields {
+        let devices: [TemplateValue] = (spec?.linux?.devices ?? []).map { device in
+            let prefix = "\(device.type) \(device.major ?? 0):\(device.minor ?? 0) "
+            let rule = state.limits?.extraAllowedDevices?.first { $0.hasPrefix(prefix) }
+            let permissions = rule.map { String($0.dropFirst(prefix.count)) } ?? "rwm"
+            return .object(["PathOnHost": .string(""), "PathInContainer": .string(device.path), "CgroupPermissions": .string(permissions)])
+        }
+        let sysctls = spec?.linux?.sysctl.map { $0.mapValues(TemplateValue.string) }
+        let shmSize: Int64 = state.shmSize.flatMap { $0 > 0 ? $0 : nil } ?? 67_108_864
+        return [
+            "PidMode": .string(state.pidMode ?? ""),
+            "UTSMode": .string(state.utsMode ?? ""),
+            "ShmSize": .int(shmSize),
+            "OomScoreAdj": .int(Int64(spec?.process?.oomScoreAdj ?? 0)),
+            "CpusetCpus": .string(state.limits?.cpusetCpus ?? ""),
+            "CpusetMems": .string(state.limits?.cpusetMems ?? ""),
+            "Devices": .array(devices),
+            "Sysctls": .goMap(sysctls),
+        ]
     }
 
     /// docker's NetworkSettings: the running container's addresses and published ports.

@@ -18,19 +18,32 @@ struct Ps: ParsableCommand {
     var noTrunc = false
     @Option(name: .long, help: "Format output using a Go template ('table' prefix for a table).")
     var format: String?
+    @Option(name: [.customShort("f"), .long], help: "Filter output based on conditions provided (KEY=VALUE).")
+    var filter: [String] = []
+    @Option(name: [.customShort("n"), .customLong("last")], help: "Show n last created containers (includes all states).")
+    var last: Int = -1
+    @Flag(name: [.customShort("l"), .long], help: "Show the latest created container (includes all states).")
+    var latest = false
+    @Flag(name: [.customShort("s"), .long], help: "Display total file sizes.")
+    var size = false
 
     mutating func run() throws {
         let runtime = try global.runtime()
         let now = Date()
-        let shown = try runtime.containers.list().filter { all || $0.isRunning }
-        try Listing(format: format, quiet: quiet, noTrunc: noTrunc, layout: Self.layout)
-            .print(shown.map { ContainerRow(state: $0, runtime: runtime, now: now) })
+        let shown = try selected(runtime)
+        let layout = size ? Self.sizeLayout : Self.layout
+        try Listing(format: format.map(Self.rewritingLabelCalls), quiet: quiet, noTrunc: noTrunc, layout: layout)
+            .print(shown.map { ContainerRow(state: $0, runtime: runtime, now: now, withSize: size || (format ?? "").contains(".Size")) })
     }
 
     /// swrun's own `ps` table: columns three spaces apart, none of docker's minimum width.
     static let layout = ListingLayout.columns([
         ("CONTAINER ID", "ID"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("CREATED", "RunningFor"),
         ("STATUS", "Status"), ("PORTS", "Ports"), ("NAMES", "Names"),
+    ])
+    static let sizeLayout = ListingLayout.columns([
+        ("CONTAINER ID", "ID"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("CREATED", "RunningFor"),
+        ("STATUS", "Status"), ("PORTS", "Ports"), ("NAMES", "Names"), ("SIZE", "Size"),
     ])
 
     static func status(_ c: ContainerState, now: Date) -> String {
@@ -51,6 +64,8 @@ struct ContainerRow: ListingRow {
     var state: ContainerState
     var runtime: ContainerRuntime
     var now: Date
+    /// Measure the writable layer for `Size` (docker measures only with `-s`).
+    var withSize = false
 
     static let titles = [
         "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT", "RunningFor": "CREATED",
@@ -73,8 +88,10 @@ struct ContainerRow: ListingRow {
             "ID": .string(noTrunc ? c.id : c.shortID), "Image": .string(c.image), "Command": .string("\"\(command)\""),
             "CreatedAt": .string(Timestamps.format(c.created)), "RunningFor": .string(HumanTime.ago(c.created, now: now)),
             "Ports": .string(c.isRunning ? ((try? runtime.networkAttachment(of: c.id)) ?? nil)?.portsColumn ?? "" : ""),
-            "State": .string(state), "Status": .string(status), "Size": "0B", "Names": .string(c.name),
-            "Labels": "", "Mounts": "", "Networks": .string(c.network.map { $0.isEmpty ? "bridge" : $0 } ?? "none"),
+            "State": .string(state), "Status": .string(status), "Size": .string(withSize ? sizeColumn() : "0B"), "Names": .string(c.name),
+            "Labels": .string((c.labels ?? [:]).sorted { $0.key < $1.key }.map { $0.key + "=" + $0.value }.joined(separator: ",")),
+            "LabelMap": .map(TemplateFields((c.labels ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, TemplateValue.string($0.value)) })),
+            "Mounts": "", "Networks": .string(c.network.map { $0.isEmpty ? "bridge" : $0 } ?? "none"),
         ]
     }
 

@@ -17,7 +17,7 @@ struct Restart: ParsableCommand {
         let runtime = try global.runtime()
         try ContainerErrors.forEach(containers) { reference in
             let state = try runtime.containers.lookup(reference)
-            try runtime.stop(state, timeout: timeout, signal: SIGTERM)
+            try runtime.stop(state, timeout: timeout ?? state.stopTimeout, signal: try state.stopSignal.map(Signals.number) ?? SIGTERM)
             // The monitor of the old run must be done before the new one starts.
             runtime.awaitMonitor(of: state, seconds: 10)
             _ = try runtime.start(try runtime.containers.lookup(state.id), detach: true, attach: AttachOptions())

@@ -22,6 +22,8 @@ struct Run: ParsableCommand {
     @OptionGroup(title: "Restart") var restartFlags: RestartFlags
     @OptionGroup(title: "Health") var health: HealthFlags
     @OptionGroup(title: "Volumes") var volumeFlags: VolumeFlags
+    @OptionGroup(title: "Lifecycle") var lifecycle: LifecycleFlags
+    @OptionGroup(title: "Host sharing and devices") var host: HostFlags
 
     @Option(name: .long, help: "Assign a name to the container.")
     var name: String?
@@ -70,7 +72,10 @@ struct Run: ParsableCommand {
         options.restartPolicy = try restartFlags.policy(autoRemove: rm)
         options.healthcheck = try health.healthcheck()
         options.command = command
-        return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys)
+        try options.apply(lifecycle: lifecycle, host: host)
+        options.cidFile = lifecycle.cidfile
+        return RunRequest(global: global, image: image, options: options, detach: detach, detachKeys: detachKeys,
+                          pull: try lifecycle.pullPolicy())
     }
 }
 
@@ -82,16 +87,19 @@ struct RunRequest {
     var options: ContainerOptions
     var detach: Bool
     var detachKeys: String
+    /// `--pull`: always, missing (the default) or never.
+    var pull = "missing"
 
     func execute() throws {
         var options = options
+        try Self.checkCIDFile(options.cidFile)
         let attach = try ClientAttach.options(
             interactive: options.interactive, tty: &options.tty, detach: detach, detachKeys: detachKeys)
 
         let logger = try global.logger()
         let store = try global.imageStore()
         let start = DispatchTime.now().uptimeNanoseconds
-        let stored = try Self.resolveOrPull(image, store: store, global: global)
+        let stored = try Self.resolve(image, pull: pull, store: store, global: global)
         let layers = try store.ensureUnpacked(stored)
         logger.debug("resolve image + layers: \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
         var snapshot = ImageSnapshot(id: stored.id.description, name: image, config: stored.config.config, layerDirs: layers)

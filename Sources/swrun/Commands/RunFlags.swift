@@ -36,13 +36,13 @@ struct ProcessFlags: ParsableArguments {
 struct ResourceFlags: ParsableArguments {
     @Option(name: [.customShort("m"), .long], help: "Memory limit (e.g. 512m, 1g).")
     var memory: String?
-    @Option(name: .customLong("memory-swap"), help: "Memory plus swap limit; -1 for unlimited swap.")
+    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Memory plus swap limit; -1 for unlimited swap.")
     var memorySwap: String?
     @Option(name: .long, help: "Number of CPUs (e.g. 1.5).")
     var cpus: Double?
     @Option(name: [.customShort("c"), .customLong("cpu-shares")], help: "CPU shares (relative weight).")
     var cpuShares: UInt64?
-    @Option(name: .customLong("pids-limit"), help: "Maximum number of processes (-1 for unlimited).")
+    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (-1 for unlimited).")
     var pidsLimit: Int64?
     @Option(name: .long, help: "Resource limit NAME=SOFT[:HARD].")
     var ulimit: [String] = []
@@ -71,10 +71,9 @@ extension ContainerOptions {
         groupAdd = process.groupAdd
         interactive = process.interactive
         tty = process.tty
-        memory = try resources.memory.map(OptionParsing.bytes)
+        memory = try resources.memory.map(OptionParsing.bytes).flatMap { $0 == 0 ? nil : $0 }  // 0: unlimited, as docker
         memorySwap = try resources.memorySwap.map(OptionParsing.bytes)
-        if let cpus = resources.cpus, cpus < 0 { throw SwrunError(.invalidArgument, "invalid --cpus: \(cpus)") }
-        cpus = resources.cpus
+        cpus = resources.cpus.flatMap { $0 == 0 ? nil : $0 }  // 0: unlimited, as docker
         cpuShares = resources.cpuShares
         pidsLimit = resources.pidsLimit
         ulimits = resources.ulimit

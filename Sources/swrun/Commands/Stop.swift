@@ -21,13 +21,14 @@ struct Stop: ParsableCommand {
         let explicit = try signal.map(Signals.number)
         try ContainerErrors.forEach(containers) { reference in
             let state = try runtime.containers.lookup(reference)
-            try runtime.stop(state, timeout: timeout, signal: try explicit ?? imageStopSignal(state))
+            try runtime.stop(state, timeout: timeout ?? state.stopTimeout, signal: try explicit ?? imageStopSignal(state))
             print(reference)
         }
     }
 
-    /// The image's `StopSignal`, else SIGTERM.
+    /// The container's `--stop-signal`, else the image's `StopSignal`, else SIGTERM.
     private func imageStopSignal(_ state: ContainerState) throws -> Int32 {
+        if let own = state.stopSignal { return try Signals.number(own) }
         guard let image = try? global.imageStore().resolve(state.imageID),
               let name = image.config.config?.stopSignal, !name.isEmpty else { return SIGTERM }
         return try Signals.number(name)
