@@ -2,13 +2,13 @@ import GoTemplate
 
 /// Go's time.ParseDuration ("30s", "1m30s", "1.5h", "300ms"), in nanoseconds: how
 /// HEALTHCHECK reads its intervals.
-enum GoDuration {
+public enum GoDuration {
     static let units: [String: Int64] = [
         "ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
         "m": 60_000_000_000, "h": 3_600_000_000_000,
     ]
 
-    static func parse(_ text: String) throws -> Int64 {
+    public static func parse(_ text: String) throws -> Int64 {
         let invalid = ParseFailure("time: invalid duration \(goQuoted(text))")
         var s = Substring(text)
         var negative = false

@@ -78,6 +78,8 @@ extension ContainerRuntime {
             return try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
                 try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
                 try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+                try containers.writeEventAttributes(state)
+                containers.recordEvent("create", of: state)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
         } catch {
@@ -171,6 +173,7 @@ extension ContainerRuntime {
         // leaves one whole record or the other. What a crash loses (running, the
         // pid) is stale after it anyway.
         try containers.save(state, durability: .atomic)
+        containers.recordEvent("start", of: state)
         if detach {
             client.disconnect()
             return .running(id: state.id)
