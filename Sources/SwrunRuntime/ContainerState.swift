@@ -39,6 +39,8 @@ public struct ContainerState: Codable, Sendable {
     /// `--network` as given ("bridge", a network's name, "none", "host", "container:…");
     /// nil in records written before networks existed, which had "none" or "host".
     public var network: String? = nil
+    /// `--restart` as given (`no`, `always`, `unless-stopped`, `on-failure[:N]`); nil is "no".
+    public var restartPolicy: String? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 

@@ -178,7 +178,7 @@ enum ContainerDocument {
             "StartedAt": .string(state.startedAt.map(goTime) ?? zeroTime),
             "FinishedAt": .string(details.running ? zeroTime : state.finishedAt.map(goTime) ?? zeroTime),
         ])
-        let hostConfig: TemplateValue = .object([
+        var hostConfigFields: TemplateFields = [
             "Binds": binds.isEmpty ? .null : .array(binds.map { m in
                 .string((m.source ?? "") + ":" + m.destination + (readOnly(m) ? ":ro" : ""))
             }),
@@ -187,7 +187,7 @@ enum ContainerDocument {
             "PortBindings": .goMap(Dictionary(grouping: details.requestedPorts, by: \.containerKey).mapValues { mappings in
                 .array(mappings.map { .object(["HostIp": .string($0.hostIP), "HostPort": .string($0.hostPort == 0 ? "" : String($0.hostPort))]) })
             }),
-            "RestartPolicy": .object(["Name": .string("no"), "MaximumRetryCount": .int(0)]),
+            "RestartPolicy": Self.restartPolicy(state.restartPolicy),
             "AutoRemove": .bool(state.autoRemove),
             "CapAdd": details.capAdd.isEmpty ? .null : .strings(details.capAdd),
             "CapDrop": details.capDrop.isEmpty ? .null : .strings(details.capDrop),
@@ -203,7 +203,9 @@ enum ContainerDocument {
             "Init": .bool(details.initConfig?.useInit ?? false),
             "MaskedPaths": .strings(spec?.linux?.maskedPaths),
             "ReadonlyPaths": .strings(spec?.linux?.readonlyPaths),
-        ])
+        ]
+        for (key, value) in Self.resourceFields(state.limits) { hostConfigFields[key] = value }
+        let hostConfig: TemplateValue = .object(hostConfigFields)
         let mounts: [TemplateValue] = binds.map { m in
             .object([
                 "Type": .string("bind"),
