@@ -17,7 +17,7 @@ extension ContainerRuntime {
             containers.recordEvent("kill", of: state, extra: ["signal": String(signal)])
             try deliver(signal, to: state)
             if waitForExit(of: state, seconds: seconds < 0 ? nil : Double(seconds)) {
-                containers.recordEvent("stop", of: state)
+                recordStop(state)
                 return
             }
             logger.debug("container \(state.shortID) still running \(seconds) s after signal \(signal): SIGKILL")
@@ -27,6 +27,13 @@ extension ContainerRuntime {
         guard waitForExit(of: state, seconds: 10) else {
             throw SwrunError(.system, "stop \(state.shortID): PID \(state.pid) still alive 10 s after SIGKILL")
         }
+        recordStop(state)
+    }
+
+    /// `stop` follows the monitor's `die`, as in docker: `wait` returns once the exit
+    /// is recorded, which the monitor does after `die`.
+    private func recordStop(_ state: ContainerState) {
+        _ = try? wait(state)
         containers.recordEvent("stop", of: state)
     }
 
