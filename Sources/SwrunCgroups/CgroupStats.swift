@@ -11,6 +11,12 @@ public struct CgroupStats: Sendable, Equatable, Codable {
     /// Tasks in the cgroup and their limit (nil when unlimited).
     public var pidsCurrent: UInt64?
     public var pidsLimit: UInt64?
+    /// Page cache on the inactive file list (v1 `total_inactive_file`, v2
+    /// `inactive_file`): docker ≥ 20.10 shows memory usage without it.
+    public var memoryInactiveFile: UInt64?
+    /// Bytes read from and written to block devices (v1 blkio, v2 io.stat).
+    public var blockReadBytes: UInt64?
+    public var blockWriteBytes: UInt64?
 
     public init(cpuUsageNanos: UInt64? = nil, memoryUsage: UInt64? = nil, memoryLimit: UInt64? = nil,
                 pidsCurrent: UInt64? = nil, pidsLimit: UInt64? = nil) {
@@ -32,12 +38,14 @@ public struct CgroupStats: Sendable, Equatable, Codable {
 
 extension CgroupV1Manager {
     func stats() -> CgroupStats {
-        CgroupStats(
+        var stats = CgroupStats(
             cpuUsageNanos: directory("cpuacct").flatMap { CgroupStats.number($0 + "/cpuacct.usage") },
             memoryUsage: directory("memory").flatMap { CgroupStats.number($0 + "/memory.usage_in_bytes") },
             memoryLimit: directory("memory").flatMap { CgroupStats.number($0 + "/memory.limit_in_bytes") },
             pidsCurrent: directory("pids").flatMap { CgroupStats.number($0 + "/pids.current") },
             pidsLimit: directory("pids").flatMap { CgroupStats.number($0 + "/pids.max") })
+        stats.addV1Details(memory: directory("memory"), blkio: directory("blkio"))
+        return stats
     }
 }
 
@@ -50,5 +58,6 @@ extension CgroupV2Manager {
             memoryLimit: CgroupStats.number(directory + "/memory.max"),
             pidsCurrent: CgroupStats.number(directory + "/pids.current"),
             pidsLimit: CgroupStats.number(directory + "/pids.max"))
+            .addingV2Details(directory: directory)
     }
 }

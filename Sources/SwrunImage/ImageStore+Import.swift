@@ -10,10 +10,12 @@ extension ImageStore {
     public func importTarball(inputFD: Int32, changes: [String], message: String?, tag: String?) throws -> StoredImage {
         let reference = try tag.map(Self.tagReference)
         let config = try ImageConfigFile.Config().applying(changes: changes)
-        return try importImage(
+        let image = try importImage(
             inputFD: inputFD, config: config, created: Timestamp.now(),
             history: .init(createdBy: "swrun import", comment: message ?? "Imported from -"),
             tags: reference.map { [$0] } ?? [])
+        recordImageEvent("import", id: image.id.string, name: image.id.string)
+        return image
     }
 
     /// Stores a one-layer image from the tarball at `inputFD` and points `tags` at it

@@ -74,7 +74,7 @@ extension ImageStore {
         for image in verified {
             for (directory, diffID) in image.unpacked { try layerStore.adopt(directory, diffID: diffID) }
         }
-        return try tagIndex.update { index in
+        let loaded = try tagIndex.update { index in
             var loaded: [LoadedImage] = []
             for image in verified {
                 if image.tags.isEmpty { TagIndex.addUntagged(image.manifest, to: &index) }
@@ -84,6 +84,8 @@ extension ImageStore {
             }
             return loaded
         }
+        for image in loaded { recordImageEvent("load", id: image.id.string, name: image.id.string) }
+        return loaded
     }
 
     /// An image whose blobs and layers all checked out: its manifest, its tags, the

@@ -49,6 +49,7 @@ extension ImageStore {
         let manifestDescriptor = Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))
 
         if let existing = try? resolve(reference.fullName), existing.manifestDigest == digest {
+            recordImageEvent("pull", id: reference.familiarName, name: reference.familiarName)
             return PullResult(image: existing, digest: requested, upToDate: true)
         }
 
@@ -85,6 +86,7 @@ extension ImageStore {
             }
             recordLocation(
                 of: manifest.layers.map(\.digest) + [manifest.config.digest], registry: reference.domain, repository: repository)
+            recordImageEvent("pull", id: reference.familiarName, name: reference.familiarName)
             return PullResult(image: stored, digest: requested, upToDate: false)
         } }
     }

@@ -74,6 +74,7 @@ extension ImageStore {
         recordLocation(of: Array(sent) + [config.digest], registry: reference.domain, repository: repository)
         let tag = reference.digest?.string ?? reference.tag ?? "latest"
         let digest = try await client.putManifest(repository: repository, reference: tag, bytes: manifestBytes, mediaType: manifestType)
+        recordImageEvent("push", id: reference.familiarName, name: reference.familiarName)
         return PushResult(digest: digest, size: Int64(manifestBytes.count))
     }
 

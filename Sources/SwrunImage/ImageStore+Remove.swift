@@ -58,6 +58,7 @@ extension ImageStore {
                 if refNames.count > 1 || user(image.id)?.running == true {
                     // Other tags remain, or a running container keeps the now untagged image (docker's -f).
                     try tagIndex.write(index)
+                    recordRemoval(removal, of: image.id)
                     return removal
                 }
             } else {
@@ -84,6 +85,7 @@ extension ImageStore {
             let collected = try collectGarbage(in: index, candidates: [image], entries: entries)
             removal.deleted += collected.layers
             removal.reclaimedBytes = collected.bytes
+            recordRemoval(removal, of: image.id)
             return removal
         } }
     }

@@ -58,6 +58,7 @@ extension ImageStore {
             try writer.addFile(name, bytes: bytes)
         }
         try writer.finish()
+        for saved in images { recordImageEvent("save", id: saved.image.id.string, name: saved.image.id.string) }
     }
 
     /// Writes `names` as an OCI image layout into `directory` (created if missing).
@@ -71,6 +72,7 @@ extension ImageStore {
         for (name, bytes) in try layoutFiles(images, format: .ociDirectory) {
             try FileIO.writeFile(directory + "/" + name, bytes: bytes)
         }
+        for saved in images { recordImageEvent("save", id: saved.image.id.string, name: saved.image.id.string) }
     }
 
     private func savedImages(_ names: [String]) throws -> [SavedImage] {

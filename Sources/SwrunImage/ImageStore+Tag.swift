@@ -10,6 +10,7 @@ extension ImageStore {
         try tagIndex.update { index in
             TagIndex.setTag(reference.fullName, to: image.manifestDescriptor, in: &index)
         }
+        recordImageEvent("tag", id: image.id.string, name: reference.familiarName)
     }
 
     /// `name` parsed as a tag to write: a digest cannot be one.

@@ -9,6 +9,7 @@ extension ContainerRuntime {
         guard state.isRunning else { throw SwrunError(.conflict, "Container \(state.id) is not running") }
         guard !isPaused(state) else { throw SwrunError(.conflict, "Container \(state.id) is already paused") }
         try cgroup(for: state).freeze()
+        containers.recordEvent("pause", of: state)
     }
 
     /// Lets a paused container run again (`docker unpause`).
@@ -17,6 +18,7 @@ extension ContainerRuntime {
             throw SwrunError(.conflict, "Container \(state.id) is not paused")
         }
         try cgroup(for: state).thaw()
+        containers.recordEvent("unpause", of: state)
     }
 
     /// Runs `body` with the container frozen, so that what it reads of the

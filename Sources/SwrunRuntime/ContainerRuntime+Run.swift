@@ -30,6 +30,8 @@ extension ContainerRuntime {
             let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
                 try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
                 try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+                try containers.writeEventAttributes(state)
+                containers.recordEvent("create", of: state)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
             // An attached --rm container is gone now: its anonymous volumes go too.
@@ -51,6 +53,8 @@ extension ContainerRuntime {
         do {
             try FileIO.writeFile(containers.specPath(of: id), bytes: try made.runtimeSpec.encoded(pretty: false), mode: 0o600)
             try FileIO.writeFile(containers.initConfigPath(of: id), bytes: made.config.encoded(), mode: 0o600)
+            try containers.writeEventAttributes(made.state)
+            containers.recordEvent("create", of: made.state)
             try containers.syncRecords(of: id)
         } catch {
             try? containers.remove(id)
@@ -239,6 +243,7 @@ extension ContainerRuntime {
         // leaves one whole record or the other. What a crash loses (running, the
         // pid) is stale after it anyway.
         try containers.save(state, durability: .atomic)
+        containers.recordEvent("start", of: state)
         if detach {
             client.disconnect()
             return .running(id: state.id)

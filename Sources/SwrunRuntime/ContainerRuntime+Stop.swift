@@ -16,14 +16,28 @@ extension ContainerRuntime {
         guard state.isRunning else { return }
         let seconds = timeout ?? Self.defaultStopTimeout
         if seconds != 0 {
+            // Recorded first: the monitor records `die` as soon as PID 1 ends.
+            containers.recordEvent("kill", of: state, extra: ["signal": String(signal)])
             try deliver(signal, to: state)
-            if waitForExit(of: state, seconds: seconds < 0 ? nil : Double(seconds)) { return }
+            if waitForExit(of: state, seconds: seconds < 0 ? nil : Double(seconds)) {
+                recordStop(state)
+                return
+            }
             logger.debug("container \(state.shortID) still running \(seconds) s after signal \(signal): SIGKILL")
         }
+        containers.recordEvent("kill", of: state, extra: ["signal": String(SIGKILL)])
         try deliver(SIGKILL, to: state)
         guard waitForExit(of: state, seconds: 10) else {
             throw SwrunError(.system, "stop \(state.shortID): PID \(state.pid) still alive 10 s after SIGKILL")
         }
+        recordStop(state)
+    }
+
+    /// `stop` follows the monitor's `die`, as in docker: `wait` returns once the exit
+    /// is recorded, which the monitor does after `die`.
+    private func recordStop(_ state: ContainerState) {
+        _ = try? wait(state)
+        containers.recordEvent("stop", of: state)
     }
 
     /// Sends `signal` to the container's PID 1 (`docker kill`).
@@ -32,6 +46,7 @@ extension ContainerRuntime {
             throw SwrunError(.conflict, "Container \(state.id) is not running")
         }
         if state.restartPolicy != nil { markStoppedByUser(state.id, true) }
+        containers.recordEvent("kill", of: state, extra: ["signal": String(signal)])
         try deliver(signal, to: state)
     }
 

@@ -30,6 +30,7 @@ public final class ContainerRuntime: @unchecked Sendable {
             guard force else {
                 throw SwrunError(.conflict, "cannot remove container \(state.shortID): container is running: stop the container before removing or force remove")
             }
+            containers.recordEvent("kill", of: state, extra: ["signal": String(SIGKILL)])
             Glibc.kill(state.pid, SIGKILL)
         }
         // Let the monitor record the exit and finish its own cleanup first.
@@ -38,6 +39,7 @@ public final class ContainerRuntime: @unchecked Sendable {
         try detachNetwork(of: state.id)
         try cgroup(for: state).destroy()
         try containers.remove(state.id)
+        containers.recordEvent("destroy", of: state)
     }
 }
 

@@ -25,6 +25,8 @@ extension ContainerStore {
             try save(state)
             try link(name, to: state.id)
             unlink(oldName, from: state.id)
+            try? writeEventAttributes(state)
+            recordEvent("rename", of: state, extra: ["oldName": "/" + oldName])
             return state
         }
     }

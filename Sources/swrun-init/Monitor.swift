@@ -241,6 +241,8 @@ final class Monitor {
     private func finish() -> Never {
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
+        let events = Self.containerEvents(exitPath: config.exitPath)
+        events?.recordExit(code: code, oomKilled: oomKilled())
         if !config.exitCommand.isEmpty { runExitCommand(config.exitCommand) }
         let finished = ExitRecord.nowNanos()
         let removing = !config.autoRemoveDirectory.isEmpty
@@ -275,7 +277,9 @@ final class Monitor {
                 try? ExitRecord(exitCode: code, finishedNanos: finished, oomKilled: oomKilled())
                     .write(to: config.exitPath, durability: .atomic)
             }
+            let destroy = events?.event("destroy")
             detached = try? FileIO.detachTree(config.autoRemoveDirectory)
+            if detached != nil, let destroy { events?.append(destroy) }
         }
         // The client returns when this closes: the container is gone from the store by
         // now, and deleting its files goes on without keeping anyone waiting.

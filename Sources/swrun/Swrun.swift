@@ -18,7 +18,7 @@ struct Swrun: ParsableCommand {
             Commit.self, Tag.self, Rmi.self, History.self, Save.self, Load.self, Diff.self, Export.self, Cp.self,
             Pull.self, Push.self, Login.self, Logout.self, Search.self, Port.self, Build.self,
             ContainerCommand.self, ImageCommand.self, NetworkCommand.self, VolumeCommand.self, SystemCommand.self, Completion.self,
-            HealthcheckCommand.self,
+            HealthcheckCommand.self, Stats.self, Events.self, Update.self,
         ]
     )
 

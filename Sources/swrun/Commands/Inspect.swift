@@ -236,6 +236,7 @@ enum ContainerDocument {
             "ReadonlyPaths": .strings(spec?.linux?.readonlyPaths),
         ]
         for (key, value) in hostModeFields(state, spec: spec) { hostFields[key] = value }
+        for (key, value) in Self.resourceFields(state.limits) { hostFields[key] = value }
         let hostConfig: TemplateValue = .object(hostFields)
         let mounts: [TemplateValue] = !details.mountPoints.isEmpty ? details.mountPoints.map(mountDocument) : binds.map { m in
             .object([
