@@ -101,6 +101,7 @@ extension ContainerRuntime {
         let inStartPeriod = state.startedAt.map { Date().timeIntervalSince($0) < startPeriod } ?? false
         let next = current.recording(probe, retries: check.retries ?? ContainerHealth.defaultRetries, inStartPeriod: inStartPeriod)
         try FileIO.writeFile(path, bytes: Array(try JSONEncoder().encode(next)), mode: 0o600)
+        if next.status != current.status { containers.recordEvent("health_status: " + next.status, of: state) }
         return next
     }
 }

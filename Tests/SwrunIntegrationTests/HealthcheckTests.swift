@@ -26,6 +26,10 @@ import Testing
         #expect(swrun.run(["ps", "--format", "{{.Status}}"]).out.hasSuffix("(healthy)"))
         let log = inspect("{{json .State.Health.Log}}", "hc")
         #expect(log.contains(#""Output":"fine\n""#), "\(log)")
+        // --until in whole seconds, as docker reads it: a little ahead of now.
+        let until = String(Int(Date().timeIntervalSince1970) + 5)
+        let events = swrun.run(["events", "--since", "0", "--until", until, "--filter", "event=health_status", "--format", "{{.Action}}"])
+        #expect(events.lines.prefix(2) == ["health_status: unhealthy", "health_status: healthy"], "\(events)")
         // By hand, as podman's command: 0 when it passes.
         #expect(swrun.run(["healthcheck", "run", "hc"]).status == 0)
         #expect(swrun.run(["rm", "-f", "hc"]).status == 0)

@@ -111,7 +111,10 @@ extension AardvarkDNS {
             if ready { return }
             guard isServer(server) else { throw SwrunError(.system, "\(binary) (pid \(server)) ended; its network files: \(configDirectory)") }
             guard clock.now < end else {
-                throw SwrunError(.system, "\(binary) does not listen on port \(port) of \(addresses.map(Self.addressText).joined(separator: ", ")) after \(deadline)")
+                // Names the addresses still missing (all of them when none is).
+                let missing = addresses.filter { !table.hasNewSocket(on: $0, port: port, notIn: old) }
+                let named = (missing.isEmpty ? addresses : missing).map(Self.addressText).joined(separator: ", ")
+                throw SwrunError(.system, "\(binary) does not listen on port \(port) of \(named) after \(deadline)")
             }
             var pause = timespec(tv_sec: 0, tv_nsec: 500_000)
             nanosleep(&pause, nil)

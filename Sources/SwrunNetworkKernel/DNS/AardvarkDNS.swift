@@ -65,7 +65,9 @@ public struct AardvarkDNS: Sendable {
             try write(file.text, to: path)
             do {
                 if let server = runningServer() {
-                    try reload(server, until: listenAddresses)
+                    // A reload closes every socket: wait for all networks' gateways,
+                    // not only this one's, so none is left unbound when this returns.
+                    try reload(server, until: try allGatewayAddresses())
                 } else {
                     try start(until: listenAddresses)
                 }
@@ -98,7 +100,7 @@ public struct AardvarkDNS: Sendable {
             if try networkNames().isEmpty {
                 try stopServer()
             } else if changed, let server = runningServer() {
-                try reload(server, until: [])
+                try reload(server, until: try allGatewayAddresses())
             }
         }
     }
@@ -118,6 +120,18 @@ public struct AardvarkDNS: Sendable {
     /// The networks with a file.
     func networkNames() throws -> [String] {
         try FileIO.directoryNames(configDirectory).filter { !$0.hasPrefix(".") && $0 != Self.pidFileName }
+    }
+
+    /// The gateways of every network with a file: where the server listens.
+    func allGatewayAddresses() throws -> [[UInt8]] {
+        var addresses: [[UInt8]] = []
+        for network in try networkNames() {
+            let file = AardvarkNetworkFile(parsing: try FileIO.readString(networkPath(network)))
+            for gateway in file.gateways {
+                if let bytes = UDPSocketTable.addressBytes(gateway), !addresses.contains(bytes) { addresses.append(bytes) }
+            }
+        }
+        return addresses
     }
 
     /// Replaces the file at `path` in one rename: the server never reads half a file.

@@ -17,8 +17,8 @@ struct Events: ParsableCommand {
 
     mutating func run() throws {
         let now = Date()
-        let sinceNanos = try since.map { try EventsFormat.timestamp($0, now: now) }
-        let untilNanos = try until.map { try EventsFormat.timestamp($0, now: now) }
+        let sinceNanos = try since.map { try TimeBound.parse($0, flag: "--since", now: now) }
+        let untilNanos = try until.map { try TimeBound.parse($0, flag: "--until", now: now) }
         let filter = try EventsFilter(self.filter)
         let render = try EventsFormat.renderer(format)
         let follower = try EventsFollower(log: EventLog(root: global.storeRoot))

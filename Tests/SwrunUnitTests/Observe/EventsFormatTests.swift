@@ -49,17 +49,4 @@ import Testing
         #expect(throws: SwrunError.self) { try EventsFilter(["type"]) }
         #expect(throws: CommandFailure.self) { try EventsFilter(["colour=red"]) }
     }
-
-    @Test func timesAsDockerTakesThem() throws {
-        let now = Date(timeIntervalSince1970: 1_796_673_600)
-        let nowNanos: Int64 = 1_796_673_600_000_000_000
-        #expect(try EventsFormat.timestamp("10m", now: now) == nowNanos - 600_000_000_000)
-        #expect(try EventsFormat.timestamp("1796673600", now: now) == nowNanos)
-        #expect(try EventsFormat.timestamp("1796673600.5", now: now) == nowNanos + 500_000_000)
-        #expect(try EventsFormat.timestamp("2026-12-07T20:00:00Z", now: now) == nowNanos)
-        #expect(try EventsFormat.timestamp("2026-12-07T20:00:00", now: now) == nowNanos)
-        #expect(try EventsFormat.timestamp("2026-12-07T21:00:00+01:00", now: now) == nowNanos)
-        #expect(try EventsFormat.timestamp("2026-12-07", now: now) == nowNanos - 20 * 3600 * 1_000_000_000)
-        #expect(throws: SwrunError.self) { try EventsFormat.timestamp("yesterday", now: now) }
-    }
 }
