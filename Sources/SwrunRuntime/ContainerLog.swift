@@ -76,7 +76,7 @@ public enum ContainerLog {
     /// the container is done and a last read found nothing more. The file may appear
     /// late; a file that shrank (truncated, docker's rotation with one file) is read
     /// again from its start; a file rotated away (renamed, a new one in its place) is
-    /// read to its end, then the new one from its start.
+    /// read to its end, then the files rotated after it, then the new one from its start.
     public static func follow(_ path: String, tail: Int? = nil, interval: TimeInterval = 0.05,
                               stopped: () -> Bool, emit: ([LogEntry]) throws -> Void) throws {
         var fd: Int32 = -1
@@ -113,19 +113,28 @@ public enum ContainerLog {
                     continue
                 }
                 // All of this file is read: if the name now has another file, the
-                // monitor writes only there. Files rotated since ours (it is `.N`, they
-                // are `.N-1` … `.1`) are read whole first.
+                // monitor writes only there. That file is opened first; then the files
+                // rotated between ours and it (found by inode: ours may be `.N`, it may
+                // itself be `.M` by now) are read whole, so a rotation racing this
+                // step loses nothing.
                 var named = stat()
                 if stat(path, &named) == 0 && (named.st_ino != info.st_ino || named.st_dev != info.st_dev) {
-                    close(fd)
-                    fd = -1
-                    offset = 0
-                    let chain = files(path).dropLast()
-                    if let mine = chain.firstIndex(where: { Self.isFile($0, info) }) {
-                        let newer = try entries(of: Array(chain[(mine + 1)...]), tail: nil)
+                    let next = open(path, O_RDONLY | O_CLOEXEC)
+                    var nextInfo = stat()
+                    if next >= 0 && fstat(next, &nextInfo) == 0 {
+                        let chain = files(path)
+                        let mine = chain.firstIndex { Self.isFile($0, info) }
+                        let theirs = chain.firstIndex { Self.isFile($0, nextInfo) } ?? chain.count - 1
+                        let from = mine.map { $0 + 1 } ?? 0
+                        let between = from < theirs ? Array(chain[from..<theirs]) : []
+                        close(fd)
+                        fd = next
+                        offset = 0
+                        let newer = try entries(of: between, tail: nil)
                         if !newer.isEmpty { try emit(newer) }
+                        continue
                     }
-                    continue
+                    if next >= 0 { close(next) }
                 }
             }
             if done { return }

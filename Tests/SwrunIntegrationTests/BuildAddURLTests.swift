@@ -80,17 +80,6 @@ struct BuildAddURLTests {
 
     init() throws { swrun = try Swrun() }
 
-    func build(_ arguments: [String]) -> CommandResult {
-        swrun.run(["build", "--network", "none"] + arguments, timeout: 120)
-    }
-
-    func context(_ name: String, dockerfile: String) throws -> String {
-        let directory = swrun.scratch + "/" + name
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try dockerfile.write(toFile: directory + "/Dockerfile", atomically: false, encoding: .utf8)
-        return directory
-    }
-
     @Test func addFetchesTheURLAndCachesByItsContents() throws {
         let server = try LocalHTTPServer()
         defer { server.stop() }
@@ -98,23 +87,23 @@ struct BuildAddURLTests {
         // Looks like a gzip: a local file this would be extracted, a URL never.
         server.set("/files/data.tar.gz", "\u{1f}\u{8b}not really\n")
         let checksum = "sha256:" + sha256Hex("\u{1f}\u{8b}not really\n")
-        let directory = try context("add-url", dockerfile: """
+        let directory = try swrun.buildContext("add-url", dockerfile: """
             FROM busybox
             ADD \(server.url("/files/hello.txt")) /downloads/
             ADD \(server.url("/files/hello.txt?x=1")) /renamed.txt
             ADD --checksum=\(checksum) \(server.url("/files/data.tar.gz")) /archive/
             """)
-        let result = build(["-t", "added", directory])
+        let result = swrun.build(["-t", "added", directory])
         #expect(result.status == 0, "\(result)")
         let seen = swrun.runRm(["added", "sh", "-c",
                                 "cat /downloads/hello.txt /renamed.txt; stat -c '%a %u %g %Y' /downloads/hello.txt; ls /archive"])
         #expect(seen.lines == ["hello", "hello", "600 0 0 1700000000", "data.tar.gz"], "\(seen)")
 
         // The same contents: cached; new contents: that step and the later ones again.
-        let again = build([directory])
+        let again = swrun.build([directory])
         #expect(again.status == 0 && again.stdout.components(separatedBy: "Using cache").count - 1 == 3, "\(again)")
         server.set("/files/hello.txt", "changed\n")
-        let changed = build(["-t", "changed", directory])
+        let changed = swrun.build(["-t", "changed", directory])
         #expect(changed.status == 0 && !changed.stdout.contains("Using cache"), "\(changed)")
         #expect(swrun.runRm(["changed", "cat", "/downloads/hello.txt"]).out == "changed")
     }
@@ -124,14 +113,14 @@ struct BuildAddURLTests {
         defer { server.stop() }
         server.set("/a.txt", "a\n")
         let wrong = "sha256:" + String(repeating: "0", count: 64)
-        let mismatch = build([try context("add-checksum", dockerfile: "FROM busybox\nADD --checksum=\(wrong) \(server.url("/a.txt")) /\n")])
+        let mismatch = swrun.build([try swrun.buildContext("add-checksum", dockerfile: "FROM busybox\nADD --checksum=\(wrong) \(server.url("/a.txt")) /\n")])
         #expect(mismatch.status == 1, "\(mismatch)")
         #expect(mismatch.stderr.contains("digest mismatch for \(server.url("/a.txt")): sha256:\(sha256Hex("a\n")) (expected: \(wrong))"), "\(mismatch)")
 
-        let missing = build([try context("add-404", dockerfile: "FROM busybox\nADD \(server.url("/nope")) /\n")])
+        let missing = swrun.build([try swrun.buildContext("add-404", dockerfile: "FROM busybox\nADD \(server.url("/nope")) /\n")])
         #expect(missing.status == 1 && missing.stderr.contains("invalid response status 404"), "\(missing)")
 
-        let local = build([try context("add-local", dockerfile: "FROM busybox\nADD --checksum=\(wrong) Dockerfile /\n")])
+        let local = swrun.build([try swrun.buildContext("add-local", dockerfile: "FROM busybox\nADD --checksum=\(wrong) Dockerfile /\n")])
         #expect(local.status == 1 && local.stderr.contains("checksum requires HTTP(S) or Git sources"), "\(local)")
     }
 

@@ -10,19 +10,8 @@ struct BuildSecretTests {
 
     init() throws { swrun = try Swrun() }
 
-    func build(_ arguments: [String]) -> CommandResult {
-        swrun.run(["build", "--network", "none"] + arguments, timeout: 120)
-    }
-
-    func context(_ name: String, dockerfile: String) throws -> String {
-        let directory = swrun.scratch + "/" + name
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try dockerfile.write(toFile: directory + "/Dockerfile", atomically: false, encoding: .utf8)
-        return directory
-    }
-
     @Test func aSecretIsAFileOfTheStepOnlyAndKeysTheCacheByItsID() throws {
-        let directory = try context("secret", dockerfile: """
+        let directory = try swrun.buildContext("secret", dockerfile: """
             FROM busybox
             RUN --mount=type=secret,id=token cat /run/secrets/token > /copied && stat -c '%a %u %g' /run/secrets/token > /mode
             RUN --mount=type=secret,id=token,env=TOKEN,target=/etc/tok,mode=0444,uid=1000,gid=7 \\
@@ -32,7 +21,7 @@ struct BuildSecretTests {
             """)
         let secret = swrun.scratch + "/token.txt"
         try "s3cret".write(toFile: secret, atomically: false, encoding: .utf8)
-        let result = build(["-t", "secret", "--secret", "id=token,src=" + secret, directory])
+        let result = swrun.build(["-t", "secret", "--secret", "id=token,src=" + secret, directory])
         #expect(result.status == 0, "\(result)")
         let seen = swrun.runRm(["secret", "cat", "/copied", "/mode", "/fromenv", "/mode2", "/optional", "/onlyenv"])
         #expect(seen.lines == ["s3cret400 0 0", "s3cret", "444 1000 7", "optional", "s3cret"], "\(seen)")
@@ -44,7 +33,7 @@ struct BuildSecretTests {
 
         // Another value of the secret keeps the cache: only its id counts.
         try "changed".write(toFile: secret, atomically: false, encoding: .utf8)
-        let again = build(["--secret", "id=token,src=" + secret, directory])
+        let again = swrun.build(["--secret", "id=token,src=" + secret, directory])
         #expect(again.status == 0 && again.stdout.components(separatedBy: "Using cache").count - 1 == 4, "\(again)")
         // The build leaves no secrets tmpfs behind.
         let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
@@ -52,13 +41,13 @@ struct BuildSecretTests {
     }
 
     @Test func aRequiredSecretThatWasNotGivenFailsTheStep() throws {
-        let directory = try context("required", dockerfile: """
+        let directory = try swrun.buildContext("required", dockerfile: """
             FROM busybox
             RUN --mount=type=secret,id=nope,required=true true
             """)
-        let result = build([directory])
+        let result = swrun.build([directory])
         #expect(result.status == 1 && result.stderr.contains("secret nope: not found"), "\(result)")
-        let flag = build(["--secret", "id=x,src=" + swrun.scratch + "/missing", directory])
+        let flag = swrun.build(["--secret", "id=x,src=" + swrun.scratch + "/missing", directory])
         #expect(flag.status == 1 && flag.stderr.contains("failed to stat " + swrun.scratch + "/missing"), "\(flag)")
     }
 
@@ -77,19 +66,19 @@ struct BuildSecretTests {
         }
         #expect(bound == 0 && listen(listener, 1) == 0)
 
-        let directory = try context("ssh", dockerfile: """
+        let directory = try swrun.buildContext("ssh", dockerfile: """
             FROM busybox
             RUN --mount=type=ssh test -S /run/buildkit/ssh_agent.0 && echo "$SSH_AUTH_SOCK" > /agent
             RUN --mount=type=ssh,id=other,target=/tmp/other.sock test -S /tmp/other.sock && echo "$SSH_AUTH_SOCK" > /other
             RUN --mount=type=ssh,id=missing echo "$SSH_AUTH_SOCK" > /missing
             """)
-        let result = build(["-t", "ssh", "--ssh", "default=" + socketPath, "--ssh", "other=" + socketPath, directory])
+        let result = swrun.build(["-t", "ssh", "--ssh", "default=" + socketPath, "--ssh", "other=" + socketPath, directory])
         #expect(result.status == 0, "\(result)")
         let seen = swrun.runRm(["ssh", "sh", "-c", "cat /agent /other /missing; ls -A /tmp; test -e /run/buildkit || echo clean"])
         #expect(seen.lines == ["/run/buildkit/ssh_agent.0", "/tmp/other.sock", "/run/buildkit/ssh_agent.0", "clean"], "\(seen)")
 
-        let required = try context("ssh-required", dockerfile: "FROM busybox\nRUN --mount=type=ssh,required=true true\n")
-        let missing = build([required])
+        let required = try swrun.buildContext("ssh-required", dockerfile: "FROM busybox\nRUN --mount=type=ssh,required=true true\n")
+        let missing = swrun.build([required])
         #expect(missing.status == 1 && missing.stderr.contains("no SSH key \"default\" forwarded from the client"), "\(missing)")
     }
 }

@@ -10,24 +10,9 @@ struct BuildTests {
 
     init() throws { swrun = try Swrun() }
 
-    /// A context directory under the sandbox's scratch space with these files.
-    func context(_ name: String, _ files: [String: String]) throws -> String {
-        let directory = swrun.scratch + "/" + name
-        for (path, text) in files {
-            let full = directory + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: full, atomically: false, encoding: .utf8)
-        }
-        return directory
-    }
-
-    func build(_ arguments: [String]) -> CommandResult {
-        swrun.run(["build", "--network", "none"] + arguments, timeout: 120)
-    }
-
     /// The image ID a quiet build prints.
     func quietBuild(_ arguments: [String]) -> String {
-        let result = build(["-q"] + arguments)
+        let result = swrun.build(["-q"] + arguments)
         #expect(result.status == 0, "\(result)")
         return result.out
     }
@@ -46,8 +31,8 @@ struct BuildTests {
         """
 
     @Test func multiStepBuildMakesAnImageWithItsHistory() throws {
-        let directory = try context("steps", ["Dockerfile": Self.steps, "greeting.txt": "world\n"])
-        let result = build(["-t", "steps:1", directory])
+        let directory = try swrun.buildContext("steps", ["Dockerfile": Self.steps, "greeting.txt": "world\n"])
+        let result = swrun.build(["-t", "steps:1", directory])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("Step 5/6 : RUN echo \"$GREETING\" > out.txt && cat greeting.txt >> out.txt"), "\(result)")
         #expect(result.lines.last == "Successfully tagged steps:1", "\(result)")
@@ -71,9 +56,9 @@ struct BuildTests {
     }
 
     @Test func rebuildsComeFromTheCacheUntilAFileChanges() throws {
-        let directory = try context("cache", ["Dockerfile": Self.steps, "greeting.txt": "world\n"])
+        let directory = try swrun.buildContext("cache", ["Dockerfile": Self.steps, "greeting.txt": "world\n"])
         let first = quietBuild([directory])
-        let again = build([directory])
+        let again = swrun.build([directory])
         #expect(again.status == 0, "\(again)")
         #expect(again.stdout.components(separatedBy: "Using cache").count - 1 == 5, "\(again)")
         #expect(again.stdout.contains("Successfully built " + first.dropFirst(7).prefix(12)), "\(again)")
@@ -85,7 +70,7 @@ struct BuildTests {
 
         // One changed byte rebuilds the COPY and every step after it.
         try "worle\n".write(toFile: file, atomically: false, encoding: .utf8)
-        let changed = build(["--progress", "plain", directory])
+        let changed = swrun.build(["--progress", "plain", directory])
         #expect(changed.status == 0, "\(changed)")
         let plain = changed.stderr
         #expect(plain.components(separatedBy: " CACHED").count - 1 == 2, "\(plain)")
@@ -98,10 +83,10 @@ struct BuildTests {
     }
 
     @Test func noCacheRebuildsEveryStepAndSourceDateEpochMakesTheSameImage() throws {
-        let directory = try context("nocache", ["Dockerfile": Self.steps, "greeting.txt": "world\n"])
+        let directory = try swrun.buildContext("nocache", ["Dockerfile": Self.steps, "greeting.txt": "world\n"])
         let epoch = ["--build-arg", "SOURCE_DATE_EPOCH=1700000000"]
         let first = quietBuild(epoch + [directory])
-        let again = build(["--no-cache"] + epoch + [directory])
+        let again = swrun.build(["--no-cache"] + epoch + [directory])
         #expect(again.status == 0, "\(again)")
         #expect(!again.stdout.contains("Using cache"), "\(again)")
         #expect(again.stdout.contains("Successfully built " + first.dropFirst(7).prefix(12)), "\(again)")
@@ -109,7 +94,7 @@ struct BuildTests {
     }
 
     @Test func multiStageBuildsOnlyWhatTheTargetNeeds() throws {
-        let directory = try context("stages", ["Dockerfile": """
+        let directory = try swrun.buildContext("stages", ["Dockerfile": """
             FROM busybox AS builder
             RUN echo built > /artifact
             FROM busybox AS broken
@@ -118,68 +103,68 @@ struct BuildTests {
             COPY --from=builder /artifact /copied
             CMD ["cat", "/copied"]
             """])
-        let result = build(["-t", "stages", directory])
+        let result = swrun.build(["-t", "stages", directory])
         #expect(result.status == 0, "\(result)")
         #expect(!result.stdout.contains("exit 7"), "\(result)")
         #expect(swrun.runRm(["stages"]).out == "built")
 
-        let target = build(["-t", "builder-only", "--target", "builder", directory])
+        let target = swrun.build(["-t", "builder-only", "--target", "builder", directory])
         #expect(target.status == 0, "\(target)")
         #expect(swrun.runRm(["builder-only", "cat", "/artifact"]).out == "built")
         #expect(swrun.runRm(["builder-only", "sh", "-c", "test -e /copied || echo absent"]).out == "absent")
 
-        let missing = build(["--target", "nope", directory])
+        let missing = swrun.build(["--target", "nope", directory])
         #expect(missing.status == 1 && missing.stderr.contains("target stage \"nope\" could not be found"), "\(missing)")
     }
 
     @Test func buildArgsReachRunButNotTheImage() throws {
-        let directory = try context("args", ["Dockerfile": """
+        let directory = try swrun.buildContext("args", ["Dockerfile": """
             ARG BASE=busybox
             FROM $BASE
             ARG WHO=nobody
             RUN echo "hi $WHO" > /who
             """])
-        let result = build(["-t", "args", "--build-arg", "WHO=me", directory])
+        let result = swrun.build(["-t", "args", "--build-arg", "WHO=me", directory])
         #expect(result.status == 0, "\(result)")
         #expect(swrun.runRm(["args", "cat", "/who"]).out == "hi me")
         #expect(swrun.runRm(["args", "sh", "-c", "echo ${WHO:-unset}"]).out == "unset")
         #expect(historyCreatedBy("args").first == "RUN |1 WHO=me /bin/sh -c echo \"hi $WHO\" > /who # buildkit")
 
-        let defaulted = build(["-t", "args-default", directory])
+        let defaulted = swrun.build(["-t", "args-default", directory])
         #expect(defaulted.status == 0 && !defaulted.stdout.contains("Using cache\n ---> \(String(result.lines.first { $0.hasPrefix("Successfully built") }?.suffix(12) ?? ""))"))
         #expect(swrun.runRm(["args-default", "cat", "/who"]).out == "hi nobody")
 
-        let unused = build(["--build-arg", "NEVER=1", directory])
+        let unused = swrun.build(["--build-arg", "NEVER=1", directory])
         #expect(unused.status == 0 && unused.stderr.contains("[Warning] One or more build-args [NEVER] were not consumed"), "\(unused)")
     }
 
     @Test func aFailingRunFailsTheBuildAndLeavesNothing() throws {
-        let directory = try context("fails", ["Dockerfile": """
+        let directory = try swrun.buildContext("fails", ["Dockerfile": """
             FROM busybox
             RUN echo first > /first
             RUN echo about to fail; exit 3
             """])
-        let result = build(["-t", "never", directory])
+        let result = swrun.build(["-t", "never", directory])
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.contains("about to fail"), "\(result)")
         #expect(result.stderr.contains("process \"/bin/sh -c echo about to fail; exit 3\" did not complete successfully: exit code: 3"), "\(result)")
         #expect(swrun.run(["image", "inspect", "never"]).status != 0)
         #expect(swrun.run(["ps", "-a", "-q"]).out.isEmpty)
         // The step that succeeded is cached.
-        let again = build([directory])
+        let again = swrun.build([directory])
         #expect(again.stdout.contains("Step 2/3 : RUN echo first > /first\n ---> Using cache"), "\(again)")
     }
 
     @Test func aParseErrorNamesTheLine() throws {
-        let directory = try context("parse", ["Dockerfile": "FROM busybox\nRUN true\nFOO bar\n"])
-        let result = build([directory])
+        let directory = try swrun.buildContext("parse", ["Dockerfile": "FROM busybox\nRUN true\nFOO bar\n"])
+        let result = swrun.build([directory])
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.contains("line 3") && result.stderr.lowercased().contains("unknown instruction: foo"), "\(result)")
     }
 
     @Test func quietPrintsOnlyTheImageID() throws {
-        let directory = try context("quiet", ["Dockerfile": "FROM busybox\nRUN echo noisy\n"])
-        let result = build(["-q", "-t", "quiet", directory])
+        let directory = try swrun.buildContext("quiet", ["Dockerfile": "FROM busybox\nRUN echo noisy\n"])
+        let result = swrun.build(["-q", "-t", "quiet", directory])
         #expect(result.status == 0, "\(result)")
         #expect(result.lines.count == 1 && result.out.hasPrefix("sha256:") && result.out.count == 71, "\(result)")
         #expect(!result.stdout.contains("noisy") && !result.stderr.contains("noisy"), "\(result)")
@@ -187,12 +172,12 @@ struct BuildTests {
     }
 
     @Test func dockerignoreKeepsFilesOutOfTheContext() throws {
-        let directory = try context("ignore", [
+        let directory = try swrun.buildContext("ignore", [
             "Dockerfile": "FROM busybox\nCOPY . /ctx\n",
             ".dockerignore": "secret*\n*.log\n!keep.log\n",
             "app.txt": "app\n", "secret.txt": "hidden\n", "debug.log": "x\n", "keep.log": "kept\n",
         ])
-        let result = build(["-t", "ignored", directory])
+        let result = swrun.build(["-t", "ignored", directory])
         #expect(result.status == 0, "\(result)")
         let listing = swrun.runRm(["ignored", "ls", "/ctx"])
         #expect(listing.status == 0, "\(listing)")
