@@ -14,16 +14,6 @@ extension Monitor {
     /// container, with its timeout, which records the result): nothing stays in this
     /// process. Its end comes through SIGCHLD like PID 1's.
     func spawnHealthcheck() -> pid_t {
-        guard let path = config.healthCommand.first else { return 0 }
-        let argv: [UnsafeMutablePointer<CChar>?] = config.healthCommand.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
-        defer { if devNull >= 0 { close(devNull) } }
-        let pid = sw_spawn(path, argv, envp, [devNull, devNull, devNull], 3, 0)
-        return pid > 0 ? pid : 0
+        spawnHelper(config.healthCommand)
     }
 }
