@@ -30,8 +30,6 @@ extension ContainerRuntime {
             let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
                 try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
                 try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
-                try containers.writeEventAttributes(state)
-                containers.recordEvent("create", of: state)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
             // An attached --rm container is gone now: its anonymous volumes go too.
@@ -53,8 +51,6 @@ extension ContainerRuntime {
         do {
             try FileIO.writeFile(containers.specPath(of: id), bytes: try made.runtimeSpec.encoded(pretty: false), mode: 0o600)
             try FileIO.writeFile(containers.initConfigPath(of: id), bytes: made.config.encoded(), mode: 0o600)
-            try containers.writeEventAttributes(made.state)
-            containers.recordEvent("create", of: made.state)
             try containers.syncRecords(of: id)
         } catch {
             try? containers.remove(id)
@@ -105,6 +101,15 @@ extension ContainerRuntime {
         try writeCIDFile(options.cidFile, id: id)
         let layout = containers.filesystem(of: id)
         if let policy = state.restartPolicy { try setRestartPolicy(policy, of: &state) }
+        // Before the monitor exists: it records `start` and `die` with these attributes,
+        // after this `create`.
+        do {
+            try containers.writeEventAttributes(state)
+        } catch {
+            try? containers.remove(id)
+            throw error
+        }
+        containers.recordEvent("create", of: state)
         clock.step("create container dir")
 
         var attachment: NetworkAttachment?
@@ -243,7 +248,6 @@ extension ContainerRuntime {
         // leaves one whole record or the other. What a crash loses (running, the
         // pid) is stale after it anyway.
         try containers.save(state, durability: .atomic)
-        containers.recordEvent("start", of: state)
         if detach {
             client.disconnect()
             return .running(id: state.id)

@@ -232,6 +232,9 @@ while true {
     }
 }
 parentEnd.close()
+// The monitor records `start` (before its client hears of it, and before any `die`
+// of a container that ends at once).
+if !config.runtimeMode && config.joinPid == 0 { Monitor.containerEvents(exitPath: config.exitPath)?.record(["start"]) }
 _ = try? control.send(InitReport.started(pid: pid).encoded())
 if config.runtimeMode { exit(0) }
 
