@@ -8,10 +8,11 @@ extension ContainerOptions {
 
     /// Refuses what docker refuses before a container exists, in docker's words, so a
     /// bad value never reaches the cgroup or the container's start. `onlineCPUs` and
-    /// `onlineMems` are the host's (list form), `cpuCount` its CPUs.
-    public func validate(cpuCount: Int = ContainerOptions.hostCPUCount(),
-                         onlineCPUs: String? = ContainerOptions.hostList("/sys/devices/system/cpu/online"),
-                         onlineMems: String? = ContainerOptions.hostList("/sys/devices/system/node/online") ?? "0") throws {
+    /// `onlineMems` are the host's (list form), `cpuCount` its CPUs; read from the host
+    /// only when a flag needs them (this runs on every start).
+    public func validate(cpuCount: @autoclosure () -> Int = ContainerOptions.hostCPUCount(),
+                         onlineCPUs: @autoclosure () -> String? = ContainerOptions.hostList("/sys/devices/system/cpu/online"),
+                         onlineMems: @autoclosure () -> String? = ContainerOptions.hostList("/sys/devices/system/node/online") ?? "0") throws {
         let memory = self.memory ?? 0
         if memory > 0 && memory < Self.minimumMemory {
             throw SwrunError(.invalidArgument, "Minimum memory limit allowed is 6MB")
@@ -24,11 +25,14 @@ extension ContainerOptions {
                 throw SwrunError(.invalidArgument, "Minimum memoryswap limit should be larger than memory limit, see usage")
             }
         }
-        if let cpus, cpus != 0, !(cpus >= 0.01 && cpus <= Double(cpuCount)) {
-            throw SwrunError(.invalidArgument, "Range of CPUs is from 0.01 to \(cpuCount).00, as there are only \(cpuCount) CPUs available")
+        if let cpus, cpus != 0 {
+            let cpuCount = cpuCount()
+            if !(cpus >= 0.01 && cpus <= Double(cpuCount)) {
+                throw SwrunError(.invalidArgument, "Range of CPUs is from 0.01 to \(cpuCount).00, as there are only \(cpuCount) CPUs available")
+            }
         }
-        try Self.checkCpuset(cpusetCpus, online: onlineCPUs, what: "cpus", resource: "CPUs")
-        try Self.checkCpuset(cpusetMems, online: onlineMems, what: "mems", resource: "memory nodes")
+        try Self.checkCpuset(cpusetCpus, online: onlineCPUs(), what: "cpus", resource: "CPUs")
+        try Self.checkCpuset(cpusetMems, online: onlineMems(), what: "mems", resource: "memory nodes")
         if let oomScoreAdj, !(-1000...1000).contains(oomScoreAdj) {
             throw SwrunError(.invalidArgument, "Invalid value \(oomScoreAdj), range for oom score adj is [-1000, 1000]")
         }
@@ -36,8 +40,9 @@ extension ContainerOptions {
     }
 
     /// A cpuset list ("0-2,4") that parses and names only what the host has.
-    static func checkCpuset(_ value: String?, online: String?, what: String, resource: String) throws {
+    static func checkCpuset(_ value: String?, online readOnline: @autoclosure () -> String?, what: String, resource: String) throws {
         guard let value, !value.isEmpty else { return }
+        let online = readOnline()
         guard let requested = parseList(value) else {
             throw SwrunError(.invalidArgument, "Invalid value \(value) for cpuset \(what)")
         }
