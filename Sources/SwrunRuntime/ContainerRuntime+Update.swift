@@ -24,7 +24,7 @@ public struct ResourceUpdate: Sendable, Equatable {
     public init() {}
 
     /// docker's smallest memory limit and reservation.
-    public static let minimumMemory: Int64 = 6 * 1024 * 1024
+    public static let minimumMemory = ContainerOptions.minimumMemory
 
     public var isEmpty: Bool { self == ResourceUpdate() }
 
@@ -52,10 +52,7 @@ public struct ResourceUpdate: Sendable, Equatable {
             throw refuse("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
         }
         if let cpuQuota, cpuQuota > 0, cpuQuota < 1000 { throw refuse("CPU cfs quota can not be less than 1ms (i.e. 1000)") }
-        if let cpusetCpus, !Self.isCPUList(cpusetCpus) { throw refuse("Invalid value \(cpusetCpus) for cpuset cpus") }
-        if let cpusetCpus, let highest = Self.highestCPU(cpusetCpus), highest >= onlineCPUs {
-            throw refuse("Requested CPUs are not available - requested \(cpusetCpus), available: 0-\(onlineCPUs - 1)")
-        }
+        try ContainerOptions.checkCpuset(cpusetCpus, online: "0-\(onlineCPUs - 1)", what: "cpus", resource: "CPUs")
         if let restartPolicy { _ = try RestartPolicy(parsing: restartPolicy) }
     }
 
@@ -89,19 +86,6 @@ public struct ResourceUpdate: Sendable, Equatable {
         // Devices are never touched by an update; the cgroup keeps the rules it has.
         result.restrictDevices = false
         return result
-    }
-
-    /// "0-2,4": numbers and ranges, comma-separated.
-    static func isCPUList(_ text: String) -> Bool {
-        !text.isEmpty && text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { part in
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else { return false }
-            return bounds.count == 1 || (Int(bounds[0]) ?? 0) <= (Int(bounds[1]) ?? 0)
-        }
-    }
-
-    static func highestCPU(_ text: String) -> Int? {
-        text.split(whereSeparator: { $0 == "," || $0 == "-" }).compactMap { Int($0) }.max()
     }
 }
 
