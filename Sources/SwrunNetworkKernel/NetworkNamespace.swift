@@ -38,54 +38,22 @@ public enum NetworkNamespace {
     /// `path`, or a new, empty one when `path` is nil, and returns what it returns.
     public static func perform<T>(in path: String?, _ body: () throws -> T) throws -> T {
         try withoutActuallyEscaping(body) { body in
-            let task = NamespaceTask(path: path) { try body() }
-            try task.run()
-            return try task.result!.get()
+            try ThreadTask {
+                try enter(path)
+                return try body()
+            }.value()
         }
     }
-}
 
-/// One call of `perform`: the body, where to run it, and what came of it.
-private final class NamespaceTask<T> {
-    let path: String?
-    let body: () throws -> T
-    var result: Result<T, any Error>?
-
-    init(path: String?, body: @escaping () throws -> T) {
-        self.path = path
-        self.body = body
-    }
-
-    func run() throws {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self as AnyObject).toOpaque()
-        let rc = pthread_create(&thread, nil, { context in
-            let task = Unmanaged<AnyObject>.fromOpaque(context!).takeRetainedValue()
-            (task as! any NamespaceRunnable).enterAndRun()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<AnyObject>.fromOpaque(context).release()
-            throw SwrunError.system("pthread_create", errno: rc)
-        }
-        pthread_join(thread, nil)
-    }
-}
-
-private protocol NamespaceRunnable: AnyObject { func enterAndRun() }
-
-extension NamespaceTask: NamespaceRunnable {
-    func enterAndRun() {
-        result = Result {
-            if let path {
-                let fd = open(path, O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else { throw SwrunError.system("open network namespace \(path)") }
-                defer { close(fd) }
-                guard sw_setns(fd, Int32(truncatingIfNeeded: SW_CLONE_NEWNET)) == 0 else { throw SwrunError.system("join network namespace \(path)") }
-            } else {
-                guard sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWNET)) == 0 else { throw SwrunError.system("create a network namespace") }
-            }
-            return try body()
+    /// Moves the calling thread into the namespace at `path`, or a new one.
+    private static func enter(_ path: String?) throws {
+        if let path {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SwrunError.system("open network namespace \(path)") }
+            defer { close(fd) }
+            guard sw_setns(fd, Int32(truncatingIfNeeded: SW_CLONE_NEWNET)) == 0 else { throw SwrunError.system("join network namespace \(path)") }
+        } else {
+            guard sw_unshare(Int32(truncatingIfNeeded: SW_CLONE_NEWNET)) == 0 else { throw SwrunError.system("create a network namespace") }
         }
     }
 }

@@ -29,7 +29,7 @@ enum NetworkPlan: Equatable {
 extension ContainerRuntime {
     /// swrun-net, beside swrun-init (`SWRUN_NET` overrides).
     static let networkBinaryPath: String = {
-        if let override = ProcessInfo.processInfo.environment["SWRUN_NET"] { return override }
+        if let override = HostSystem.environment("SWRUN_NET") { return override }
         return FileIO.parentPath(MonitorClient.binaryPath) + "/swrun-net"
     }()
 

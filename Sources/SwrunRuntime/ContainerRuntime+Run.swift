@@ -7,6 +7,18 @@ import SwrunOCI
 import SwrunOS
 import SwrunSecurity
 
+/// What `run` and `create` made before a start (`ContainerRuntime.makeContainer`).
+struct MadeContainer {
+    var state: ContainerState
+    /// The translated config swrun-init gets.
+    var config: InitConfig
+    var runtimeSpec: RuntimeSpec
+    var attachedNetwork: Bool
+    var hasAnonymousVolumes: Bool
+    /// `run`'s cgroup, being made on a thread of its own; `launch` joins it.
+    var cgroupMade: ThreadTask<Void>?
+}
+
 /// How `run` or `start` ended for the caller.
 public enum RunOutcome: Sendable, Equatable {
     /// Attached until PID 1 ended with this docker exit code.
@@ -20,15 +32,25 @@ extension ContainerRuntime {
     /// streams until it ends) or detached (`detach`).
     public func run(image: ImageSnapshot, options: ContainerOptions, detach: Bool, attach: AttachOptions) throws -> RunOutcome {
         var clock = StepClock(logger: logger)
-        let made = try makeContainer(image: image, options: options, attachNetworkNow: true, clock: &clock)
+        // swrun-init starts up (exec, its runtime's set-up) while this process makes the
+        // container; it waits for its config on the socket.
+        let monitor = try MonitorClient.spawn(config: nil)
+        let made: MadeContainer
+        do {
+            made = try makeContainer(image: image, options: options, startNow: true, clock: &clock)
+        } catch {
+            monitor.disconnect()
+            throw error
+        }
         let (state, config, id) = (made.state, made.config, made.state.id)
         // The spec (for inspect) and the translated config (for start and exec) are
         // written while the container starts: swrun-init gets its config on the socket.
         // A container that outlives this run has its records made durable then too.
         let runtimeSpec = made.runtimeSpec
         do {
-            let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock) { [containers] in
-                try FileIO.writeFile(containers.specPath(of: id), bytes: try runtimeSpec.encoded(pretty: false), mode: 0o600)
+            let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock,
+                                     cgroupMade: made.cgroupMade, monitor: monitor) { [containers] in
+                try FileIO.writeFile(containers.specPath(of: id), bytes: try Self.storedSpec(runtimeSpec).encoded(pretty: false), mode: 0o600)
                 try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
@@ -46,10 +68,10 @@ extension ContainerRuntime {
     /// durably, not started (its network is set up by `start`).
     public func create(image: ImageSnapshot, options: ContainerOptions) throws -> ContainerState {
         var clock = StepClock(logger: logger)
-        let made = try makeContainer(image: image, options: options, attachNetworkNow: false, clock: &clock)
+        let made = try makeContainer(image: image, options: options, startNow: false, clock: &clock)
         let id = made.state.id
         do {
-            try FileIO.writeFile(containers.specPath(of: id), bytes: try made.runtimeSpec.encoded(pretty: false), mode: 0o600)
+            try FileIO.writeFile(containers.specPath(of: id), bytes: try Self.storedSpec(made.runtimeSpec).encoded(pretty: false), mode: 0o600)
             try FileIO.writeFile(containers.initConfigPath(of: id), bytes: made.config.encoded(), mode: 0o600)
             try containers.syncRecords(of: id)
         } catch {
@@ -61,11 +83,13 @@ extension ContainerRuntime {
 
     /// What `run` and `create` make before a start: the checked network request, the
     /// spec, the container's directory and record (created), its /etc files, and the
-    /// translated config. `attachNetworkNow`: set the bridge network up (run), or only
-    /// keep the request for `start` (create).
-    private func makeContainer(image: ImageSnapshot, options: ContainerOptions, attachNetworkNow: Bool, clock: inout StepClock) throws
-        -> (state: ContainerState, config: InitConfig, runtimeSpec: RuntimeSpec, attachedNetwork: Bool, hasAnonymousVolumes: Bool)
+    /// translated config. `startNow` (run): set the bridge network up, and make the
+    /// cgroup on a thread of its own meanwhile (`cgroupMade`, joined by `launch`); or
+    /// only keep the network request for `start` (create).
+    private func makeContainer(image: ImageSnapshot, options: ContainerOptions, startNow: Bool, clock: inout StepClock) throws
+        -> MadeContainer
     {
+        let attachNetworkNow = startNow
         let id = Self.newID()
         let plan = NetworkPlan(options.network)
         let hostname = plan == .host || options.uts == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
@@ -82,7 +106,7 @@ extension ContainerRuntime {
             break
         }
         let volumePlan = try planVolumes(options: options, image: image)
-        var spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace,
+        let spec = try ContainerSpec.build(image: image, options: options, id: id, hostname: hostname, networkNamespace: joinedNamespace,
                                            sharedNamespaces: try sharedNamespaces(for: options))
         clock.step("build spec")
 
@@ -97,6 +121,30 @@ extension ContainerRuntime {
         state.logConfig?.pickAttributes(labels: state.labels ?? [:], env: spec.runtimeSpec.process?.env ?? [])
         state.restartPolicy = options.restartPolicy.flatMap { $0.isNone ? nil : $0 }
         state.healthcheck = ContainerHealth.resolve(image: image.healthcheck, flags: options.healthcheck)
+        // v1's eight hierarchies cost ~0.8 ms of mkdirs and writes, independent of what
+        // follows: they are made while this thread makes the container's files.
+        let cgroupMade = startNow ? try? ThreadTask { [self, state] in try cgroup(for: state).create(limits: state.limits ?? CgroupLimits()) } : nil
+        do {
+            return try makeContainer(state: state, spec: spec, image: image, options: options, request: request,
+                                     volumePlan: volumePlan, attachNetworkNow: attachNetworkNow, cgroupMade: cgroupMade, clock: &clock)
+        } catch {
+            if let cgroupMade {
+                _ = try? cgroupMade.value()
+                try? cgroup(for: state).destroy()
+            }
+            throw error
+        }
+    }
+
+    /// makeContainer's steps from the container's record on.
+    private func makeContainer(state: ContainerState, spec: ContainerSpec, image: ImageSnapshot, options: ContainerOptions,
+                               request: NetworkRequest?, volumePlan: VolumePlan, attachNetworkNow: Bool, cgroupMade: ThreadTask<Void>?,
+                               clock: inout StepClock) throws
+        -> MadeContainer
+    {
+        var state = state
+        var spec = spec
+        let id = state.id
         try containers.create(state)
         try writeCIDFile(options.cidFile, id: id)
         let layout = containers.filesystem(of: id)
@@ -132,7 +180,8 @@ extension ContainerRuntime {
             translated.openStdin = options.interactive
             if request != nil { translated.exitCommand = networkExitCommand(for: id) }
             clock.step("write /etc files, translate spec, seccomp filter")
-            return (state, translated, spec.runtimeSpec, attachment != nil, volumePlan.hasAnonymousVolumes)
+            return MadeContainer(state: state, config: translated, runtimeSpec: spec.runtimeSpec, attachedNetwork: attachment != nil,
+                                 hasAnonymousVolumes: volumePlan.hasAnonymousVolumes, cgroupMade: cgroupMade)
         } catch {
             if attachment != nil { try? detachNetwork(of: id) }
             let mounts = ContainerMounts.read(containerDirectory: layout.directory)
@@ -181,7 +230,7 @@ extension ContainerRuntime {
     /// container is killed and the run fails.
     private func launch(
         _ state: ContainerState, config: InitConfig, detach: Bool, attach: AttachOptions, clock: inout StepClock,
-        whileStarting: () throws -> Void = {}
+        cgroupMade: ThreadTask<Void>? = nil, monitor: MonitorClient? = nil, whileStarting: () throws -> Void = {}
     ) throws -> RunOutcome {
         var state = state
         var config = config
@@ -189,7 +238,11 @@ extension ContainerRuntime {
         let client: MonitorClient
         let pid: Int32
         do {
-            try cgroup.create(limits: state.limits ?? CgroupLimits())
+            if let cgroupMade {
+                try cgroupMade.value()
+            } else {
+                try cgroup.create(limits: state.limits ?? CgroupLimits())
+            }
             config.place(in: cgroup, cgroupRoot: cgroupRoot)
             clock.step("create cgroup")
             let dir = containers.path(of: state.id)
@@ -210,7 +263,12 @@ extension ContainerRuntime {
             }
             config.exitPath = dir + "/" + ExitRecord.fileName
             config.autoRemoveDirectory = state.autoRemove ? dir : ""
-            client = try MonitorClient.spawn(config: config)
+            if let monitor {
+                try monitor.configure(config)
+                client = monitor
+            } else {
+                client = try MonitorClient.spawn(config: config)
+            }
             clock.step("spawn swrun-init")
             let written = Result { try whileStarting() }
             pid = try client.waitStarted()
@@ -221,6 +279,7 @@ extension ContainerRuntime {
             }
             clock.step("container started (pid \(pid)), files written meanwhile")
         } catch {
+            monitor?.disconnect()
             try? cgroup.destroy()
             let code = SwrunError.exitStatus(for: error)
             if state.autoRemove {
@@ -293,6 +352,16 @@ extension ContainerRuntime {
         spec.runtimeSpec.mounts = (spec.runtimeSpec.mounts ?? []) + ContainerFilesystemLayout.runtimeFileNames.map {
             RuntimeSpec.Mount(destination: "/etc/" + $0, type: "bind", source: layout.runtimeFile($0), options: ["rbind", "rw"])
         }
+    }
+
+    /// The spec as the container directory keeps it, for inspect and update: without
+    /// the seccomp profile. The filter the container runs under is compiled into
+    /// init.bin; nothing reads the profile back, and encoding its ~300 rules was the
+    /// largest part of writing the spec on every start.
+    static func storedSpec(_ spec: RuntimeSpec) -> RuntimeSpec {
+        var stored = spec
+        stored.linux?.seccomp = nil
+        return stored
     }
 
     /// docker's exit code for a wait status: the code, or 128+N for signal N.

@@ -22,7 +22,7 @@ extension InitConfig {
 
     /// The host's v1 hierarchies ("memory", "cpu,cpuacct", …) to show inside.
     static func v1Hierarchies(root: String) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        let entries = (try? FileIO.directoryNames(root)) ?? []
         return entries.filter { name in
             guard name != "unified" && name != "systemd" else { return false }
             var st = stat()

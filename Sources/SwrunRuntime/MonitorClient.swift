@@ -18,18 +18,24 @@ final class MonitorClient {
 
     /// The swrun-init binary next to the running swrun.
     static let binaryPath: String = {
-        if let override = ProcessInfo.processInfo.environment["SWRUN_INIT"] { return override }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        if let override = HostSystem.environment("SWRUN_INIT") { return override }
+        let exe = (try? FileIO.readLink("/proc/self/exe")) ?? CommandLine.arguments[0]
         return FileIO.parentPath(exe) + "/swrun-init"
     }()
 
     /// Starts a monitor in its own session with /dev/null as its stdio: all the
     /// container's I/O goes through the monitor, so it can outlive this process.
-    static func spawn(config: InitConfig) throws -> MonitorClient {
+    /// `config` nil: the monitor starts up now and waits for `configure`.
+    static func spawn(config: InitConfig?) throws -> MonitorClient {
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         guard devNull >= 0 else { throw SwrunError.system("open /dev/null") }
         defer { close(devNull) }
         return try spawn(config: config, stdio: [devNull, devNull, devNull], arguments: [], newSession: true)
+    }
+
+    /// Sends the config to a monitor spawned without one.
+    func configure(_ config: InitConfig) throws {
+        try socket.send(config.encoded())
     }
 
     /// Runtime mode (`swrun-oci`): swrun-init shares this process's fds 0–2 and the
@@ -42,7 +48,7 @@ final class MonitorClient {
 
     /// swrun-init with `fds` as its 0, 1, 2…, the control socket on the next fd, and
     /// the config sent over it.
-    private static func spawn(config: InitConfig, stdio fds: [Int32], arguments: [String], newSession: Bool) throws -> MonitorClient {
+    private static func spawn(config: InitConfig?, stdio fds: [Int32], arguments: [String], newSession: Bool) throws -> MonitorClient {
         let (mine, theirs) = try SeqPacket.pair()
         defer { theirs.close() }
         let argv: [UnsafeMutablePointer<CChar>?] = (["swrun-init"] + arguments).map { strdup($0) } + [nil]
@@ -55,7 +61,7 @@ final class MonitorClient {
             throw SwrunError.system("spawn \(binaryPath)")
         }
         let client = MonitorClient(pid: pid, socket: mine)
-        try mine.send(config.encoded())
+        if let config { try client.configure(config) }
         return client
     }
 

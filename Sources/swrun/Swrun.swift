@@ -95,13 +95,12 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var storeRoot: String {
-        root ?? Self.leading["root"] ?? ProcessInfo.processInfo.environment["SWRUN_ROOT"] ?? "/var/lib/swrun"
+        root ?? Self.leading["root"] ?? HostSystem.environment("SWRUN_ROOT") ?? "/var/lib/swrun"
     }
 
     /// Where the default images' offline tarballs are: `$SWRUN_FIXTURES`, else `/var/cache/swrun/fixtures`.
     var fixtureDirectory: String {
-        ProcessInfo.processInfo.environment["SWRUN_FIXTURES"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "/var/cache/swrun/fixtures"
+        HostSystem.environment("SWRUN_FIXTURES").flatMap { $0.isEmpty ? nil : $0 } ?? "/var/cache/swrun/fixtures"
     }
 
     func logger() throws -> Logger {
@@ -117,7 +116,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// The config file in force: `--config`, `$SWRUN_CONFIG`, else the default path.
     var configPath: String {
-        config ?? Self.leading["config"] ?? ProcessInfo.processInfo.environment["SWRUN_CONFIG"] ?? RegistryConfig.defaultPath
+        config ?? Self.leading["config"] ?? HostSystem.environment("SWRUN_CONFIG") ?? RegistryConfig.defaultPath
     }
 
     func imageStore() throws -> ImageStore { try ImageStore(root: storeRoot) }

@@ -9,13 +9,15 @@ if CommandLine.arguments.count == 2, ["--version", "-v"].contains(CommandLine.ar
 
 do {
     let arguments = CommandLineShorthand.expanding(try GlobalOptions.extractLeading(Array(CommandLine.arguments.dropFirst())))
-    if let unknown = CommandLineShorthand.unknownCommand(arguments, of: Swrun.self) {
-        FileHandle.standardError.write(Data("swrun: '\(unknown)' is not a swrun command. See 'swrun --help'\n".utf8))
-        exit(1)
-    }
+    // `run` and `exec` first: the unknown-command check builds every subcommand's
+    // configuration, ~0.5 ms that a known command never needs.
     if let hot = Swrun.hotCommand(arguments) {
         try hot()
     } else {
+        if let unknown = CommandLineShorthand.unknownCommand(arguments, of: Swrun.self) {
+            FileHandle.standardError.write(Data("swrun: '\(unknown)' is not a swrun command. See 'swrun --help'\n".utf8))
+            exit(1)
+        }
         var command = try Swrun.parseAsRoot(Commit.normalizingBareFlags(arguments))
         try command.run()
     }

@@ -2,8 +2,15 @@
 import Glibc
 #endif
 
-/// The machine swrun runs on, as `uname(2)` tells it, read once per process.
+/// The machine swrun runs on: what `uname(2)` tells (read once per process), and the
+/// environment.
 public enum HostSystem {
+    /// The environment variable `name`, without ProcessInfo's copy of the whole
+    /// environment (a dictionary built on first use, on the start path).
+    public static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     /// `uname -m`: "x86_64", "aarch64".
     public static let machine = field(\.machine)
     /// `uname -r`, the kernel release containers share.
