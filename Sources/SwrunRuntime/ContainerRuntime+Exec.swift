@@ -86,6 +86,7 @@ extension ContainerRuntime {
         }
         switch try client.attach(attach, containerPid: pid) {
         case .detached:
+            containers.recordEvent("exec_detach", of: state, extra: ["execID": config.execID])
             return .running(id: state.id)
         case .exited(let code):
             client.hangUp()

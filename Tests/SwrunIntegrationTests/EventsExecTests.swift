@@ -61,6 +61,20 @@ struct EventsExecTests {
         #expect(events.waitFor("bg 4"), "\(events.text)")
     }
 
+    /// Detaching from an exec (ctrl-p ctrl-q) is docker's `exec_detach`; the process runs on.
+    @Test func detachingFromAnExecIsRecorded() throws {
+        startSleeper("dt")
+        defer { swrun.run(["rm", "-f", "dt"]) }
+        let term = try Terminal("\(Swrun.binary) --root \(swrun.root) exec -it dt sh", base: swrun.base)
+        defer { term.close() }
+        #expect(term.waitFor("/ #"), "\(term.screen())")
+        term.send("C-p", "C-q")
+        #expect(term.waitFor("rc=0"), "\(term.screen())")
+        let execs = try attributes(["--filter", "event=exec_start", "--filter", "event=exec_detach", "--filter", "event=exec_die"])
+        #expect(execs.count == 2 && execs.allSatisfy { $0["execID"] == execs.first?["execID"] && $0["name"] == "dt" }, "\(execs)")
+        #expect(history(["--filter", "event=exec_detach", "--format", "{{.Action}}"]).lines == ["exec_detach"])
+    }
+
     /// docker's attributes: the container's labels (the image's too) with `image` and
     /// `name`, on every container event; `--filter label=` matches them.
     @Test func labelsAreInEveryContainerEvent() throws {
