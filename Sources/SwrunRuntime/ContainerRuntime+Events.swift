@@ -1,8 +1,8 @@
 import SwrunOS
 
 extension ContainerStore {
-    /// Records the container's event `action` (docker's `name` and `image` attributes,
-    /// and `extra`) in the store's event log. Never fails the operation it records.
+    /// Records the container's event `action` (docker's attributes: its labels, `name`
+    /// and `image`, and `extra`) in the store's event log. Never fails the operation it records.
     func recordEvent(_ action: String, of state: ContainerState, extra: [String: String] = [:]) {
         EventLog(root: root).record(RecordedEvent(
             type: "container", action: action, actorID: state.id,
@@ -15,7 +15,9 @@ extension ContainerStore {
         try ContainerEvents(containerDirectory: path(of: state.id)).writeAttributes(Self.eventAttributes(state))
     }
 
+    /// docker's attributes of a container event: the container's labels (the
+    /// image's with `--label`s over them), then `image` and `name` over those.
     static func eventAttributes(_ state: ContainerState) -> [String: String] {
-        ["name": state.name, "image": state.image]
+        (state.labels ?? [:]).merging(["name": state.name, "image": state.image]) { $1 }
     }
 }

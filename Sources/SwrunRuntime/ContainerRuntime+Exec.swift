@@ -72,6 +72,12 @@ extension ContainerRuntime {
             config.cgroupProcsFiles = cgroup.procsFiles
         }
 
+        // docker's exec events: create and start now, exec_die from the exec's monitor.
+        let events = ContainerEvents(containerDirectory: containers.path(of: state.id))
+        config.execEventsDirectory = events.containerDirectory
+        config.execID = Self.newID()
+        events.recordExecStart(execID: config.execID, command: options.command, attributes: ContainerStore.eventAttributes(state))
+
         let client = try MonitorClient.spawn(config: config)
         let pid = try client.waitStarted()
         if detach {
@@ -80,6 +86,7 @@ extension ContainerRuntime {
         }
         switch try client.attach(attach, containerPid: pid) {
         case .detached:
+            containers.recordEvent("exec_detach", of: state, extra: ["execID": config.execID])
             return .running(id: state.id)
         case .exited(let code):
             client.hangUp()

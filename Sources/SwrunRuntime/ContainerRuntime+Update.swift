@@ -28,32 +28,21 @@ public struct ResourceUpdate: Sendable, Equatable {
 
     public var isEmpty: Bool { self == ResourceUpdate() }
 
-    /// The checks docker's daemon makes of the values alone, in its words.
-    public func validate(onlineCPUs: Int) throws {
-        func refuse(_ message: String) -> SwrunError { SwrunError(.invalidArgument, message) }
-        if let memory, memory != 0, memory < Self.minimumMemory { throw refuse("Minimum memory limit allowed is 6MB") }
-        if let memory, let memorySwap, memory > 0, memorySwap > 0, memorySwap < memory {
-            throw refuse("Minimum memoryswap limit should be larger than memory limit, see usage")
-        }
-        if let memoryReservation, memoryReservation > 0, memoryReservation < Self.minimumMemory {
-            throw refuse("Minimum memory reservation allowed is 6MB")
-        }
-        if let memory, let memoryReservation, memory > 0, memoryReservation > 0, memory < memoryReservation {
-            throw refuse("Minimum memory limit can not be less than memory reservation limit, see usage")
-        }
-        if let cpus {
-            if cpuPeriod != nil { throw refuse("Conflicting options: Nano CPUs and CPU Period cannot both be set") }
-            if cpuQuota != nil { throw refuse("Conflicting options: Nano CPUs and CPU Quota cannot both be set") }
-            if cpus < 0.01 || cpus > Double(onlineCPUs) {
-                throw refuse("Range of CPUs is from 0.01 to \(onlineCPUs).00, as there are only \(onlineCPUs) CPUs available")
-            }
-        }
-        if let cpuPeriod, cpuPeriod != 0, cpuPeriod < 1000 || cpuPeriod > 1_000_000 {
-            throw refuse("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
-        }
-        if let cpuQuota, cpuQuota > 0, cpuQuota < 1000 { throw refuse("CPU cfs quota can not be less than 1ms (i.e. 1000)") }
-        try ContainerOptions.checkCpuset(cpusetCpus, online: "0-\(onlineCPUs - 1)", what: "cpus", resource: "CPUs")
+    /// The checks docker's daemon makes of the values alone, in its words: run's
+    /// (`ContainerOptions.checkResources`), where an update may set `--memory-swap`
+    /// alone. `cpuCount` and `onlineCPUs` are the host's unless given.
+    public func validate(cpuCount: @autoclosure () -> Int = ContainerOptions.hostCPUCount(),
+                         onlineCPUs: @autoclosure () -> String? = ContainerOptions.hostList("/sys/devices/system/cpu/online")) throws {
+        try ContainerOptions.checkResources(
+            memory: memory ?? 0, memorySwap: memorySwap ?? 0, memoryReservation: memoryReservation ?? 0, cpus: cpus ?? 0,
+            cpuPeriod: cpuPeriod ?? 0, cpuQuota: cpuQuota ?? 0, cpusetCpus: cpusetCpus, forUpdate: true,
+            cpuCount: cpuCount(), onlineCPUs: onlineCPUs())
         if let restartPolicy { _ = try RestartPolicy(parsing: restartPolicy) }
+    }
+
+    /// `validate` on a host with `onlineCPUs` CPUs, all online.
+    public func validate(onlineCPUs: Int) throws {
+        try validate(cpuCount: onlineCPUs, onlineCPUs: "0-\(onlineCPUs - 1)")
     }
 
     /// `limits` with the update applied, refusing what docker refuses against the
@@ -67,7 +56,7 @@ public struct ResourceUpdate: Sendable, Equatable {
         if cpuQuota != nil && hasNanoCPUs { throw conflict("CPU Quota cannot be updated as NanoCPUs has already been set") }
         var result = limits
         if let cpuShares, cpuShares != 0 { result.cpuShares = cpuShares }
-        if let cpus { result.cpus = cpus }
+        if let cpus, cpus != 0 { result.cpus = cpus }
         if let cpuPeriod, cpuPeriod != 0 {
             result.cfsPeriod = UInt64(cpuPeriod)
             if result.cfsQuota == nil { result.cfsQuota = -1 }

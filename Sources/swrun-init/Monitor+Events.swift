@@ -8,4 +8,14 @@ extension Monitor {
     static func containerEvents(exitPath: String) -> ContainerEvents? {
         exitPath.isEmpty ? nil : ContainerEvents(containerDirectory: FileIO.parentPath(exitPath))
     }
+
+    /// What `finish` records of the end, before anyone is told of it: a container's
+    /// `oom`/`die` (`events`), or an exec session's `exec_die` in its container's log.
+    func recordExitEvents(_ events: ContainerEvents?, code: Int32, oomKilled: @autoclosure () -> Bool) {
+        if let events {
+            events.recordExit(code: code, oomKilled: oomKilled(), ranSeconds: (Self.nowMillis() - startedMillis) / 1000)
+        } else if !config.execEventsDirectory.isEmpty {
+            ContainerEvents(containerDirectory: config.execEventsDirectory).recordExecDie(execID: config.execID, code: code)
+        }
+    }
 }

@@ -242,7 +242,7 @@ final class Monitor {
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
         let events = Self.containerEvents(exitPath: config.exitPath)
-        events?.recordExit(code: code, oomKilled: oomKilled())
+        recordExitEvents(events, code: code, oomKilled: oomKilled())
         if !config.exitCommand.isEmpty { runExitCommand(config.exitCommand) }
         let finished = ExitRecord.nowNanos()
         let removing = !config.autoRemoveDirectory.isEmpty

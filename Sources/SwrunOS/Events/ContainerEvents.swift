@@ -20,8 +20,8 @@ public struct ContainerEvents: Sendable {
     var root: String { FileIO.parentPath(FileIO.parentPath(containerDirectory)) }
     var log: EventLog { EventLog(root: root) }
 
-    /// The attributes every event of the container carries (docker's `name` and
-    /// `image`), kept for the monitor; `rename` writes them again.
+    /// The attributes every event of the container carries (docker's: its labels,
+    /// `name` and `image`), kept for the monitor; `rename` writes them again.
     public func writeAttributes(_ attributes: [String: String]) throws {
         try FileIO.writeFile(containerDirectory + "/" + Self.actorFileName, RecordedEvent.encodeAttributes(attributes) + "\n", mode: 0o600)
     }
@@ -47,8 +47,31 @@ public struct ContainerEvents: Sendable {
     }
 
     /// The monitor's record of PID 1's end: `oom` when the OOM killer struck, then
-    /// `die` with docker's `exitCode`.
-    public func recordExit(code: Int32, oomKilled: Bool) {
-        try? log.append((oomKilled ? [event("oom")] : []) + [event("die", extra: ["exitCode": String(code)])])
+    /// `die` with docker's `exitCode` and `execDuration` (whole seconds it ran).
+    public func recordExit(code: Int32, oomKilled: Bool, ranSeconds: Int64) {
+        let die = event("die", extra: ["exitCode": String(code), "execDuration": String(ranSeconds)])
+        try? log.append((oomKilled ? [event("oom")] : []) + [die])
+    }
+
+    /// docker's action of an exec event: "exec_create: CMD ARGS" (a space after CMD
+    /// even with no arguments, as docker writes it).
+    public static func execAction(_ kind: String, command: [String]) -> String {
+        kind + ": " + (command.first ?? "") + " " + command.dropFirst().joined(separator: " ")
+    }
+
+    /// `swrun exec`'s `exec_create` and `exec_start`, in one append, with the
+    /// container's `attributes` (the exec client has them from its state record,
+    /// so it reads no `actor` file).
+    public func recordExecStart(execID: String, command: [String], attributes: [String: String]) {
+        let extra = attributes.merging(["execID": execID]) { $1 }
+        try? log.append(["exec_create", "exec_start"].map {
+            RecordedEvent(type: "container", action: Self.execAction($0, command: command), actorID: id, attributes: extra)
+        })
+    }
+
+    /// The exec monitor's record of its process' end: docker's `exec_die` with
+    /// `execID` and `exitCode`.
+    public func recordExecDie(execID: String, code: Int32) {
+        try? log.append([event("exec_die", extra: ["execID": execID, "exitCode": String(code)])])
     }
 }

@@ -209,6 +209,10 @@ public struct InitConfig: Sendable, Equatable {
     /// Run by the monitor once PID 1 has ended, before the exit is recorded
     /// (swrun-net's teardown of the container's network); empty: nothing.
     public var exitCommand: [String] = []
+    /// `exec`: the container directory whose events the monitor adds `exec_die` to
+    /// (`ContainerEvents`), and the exec's ID; empty: no events.
+    public var execEventsDirectory = ""
+    public var execID = ""
 
     public init() {}
 }
@@ -257,6 +261,7 @@ extension InitConfig {
         w.u64(logMaxBytes); w.u64(logMaxFiles); w.string(logAttributes)
         w.strings(restartCommand); w.u64(restartCount); w.u64(restartDelayMillis)
         w.strings(healthCommand); w.u64(healthIntervalMillis); w.u64(healthStartPeriodMillis); w.u64(healthStartIntervalMillis)
+        w.string(execEventsDirectory); w.string(execID)
         return w.bytes
     }
 
@@ -330,6 +335,7 @@ extension InitConfig {
         restartCommand = try r.strings(); restartCount = try r.u64(); restartDelayMillis = try r.u64()
         healthCommand = try r.strings(); healthIntervalMillis = try r.u64(); healthStartPeriodMillis = try r.u64()
         healthStartIntervalMillis = try r.u64()
+        execEventsDirectory = try r.string(); execID = try r.string()
     }
 
     /// The container gets a new user namespace (its maps written by the monitor).

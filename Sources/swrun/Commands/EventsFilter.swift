@@ -26,10 +26,14 @@ struct EventsFilter: Equatable {
             && matchesImage(event) && matchesLabels(event.attributes)
     }
 
-    /// docker matches `health_status` by prefix ("health_status: healthy").
+    /// Actions docker writes with a suffix ("health_status: healthy", "exec_start: sh -c …"):
+    /// when a filter names one of them, docker matches every `event` value as a prefix.
+    static let prefixActions: Set = ["health_status", "exec_create", "exec_start"]
+
     private func matchesAction(_ action: String) -> Bool {
         guard let wanted = values["event"] else { return true }
-        return wanted.contains { $0 == action || ($0 == "health_status" && action.hasPrefix("health_status")) }
+        if wanted.contains(where: Self.prefixActions.contains) { return wanted.contains { action.hasPrefix($0) } }
+        return wanted.contains(action)
     }
 
     private func exact(_ key: String, _ value: String) -> Bool {

@@ -39,7 +39,7 @@ struct Update: ParsableCommand {
         guard !update.isEmpty else {
             throw CommandFailure(message: "You must provide one or more flags when using this command.", exitCode: 1)
         }
-        try ContainerErrors.exitingOne { try update.validate(onlineCPUs: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+        try ContainerErrors.exitingOne { try update.validate() }
         let runtime = try global.runtime()
         try ContainerErrors.forEach(containers) { reference in
             let state = try runtime.containers.lookup(reference)

@@ -32,6 +32,15 @@ enum TimeBound {
         return seconds * 1_000_000_000 + nanos
     }
 
+    /// Seconds east of UTC of the local time zone (`TZ`) at `seconds` since the epoch.
+    static func localOffset(at seconds: Int) -> Int {
+        var clock = time_t(seconds)
+        var parts = tm()
+        tzset()
+        guard localtime_r(&clock, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff)
+    }
+
     /// "YYYY-MM-DD[THH[:MM[:SS[.F]]]][Z|±HH:MM]"; without a zone, local time.
     static func dateTime(_ value: String) -> Int64? {
         var rest = Substring(value)
@@ -78,8 +87,9 @@ enum TimeBound {
         parts.tm_sec = Int32(second)
         let seconds: Int
         if rest.isEmpty {
-            parts.tm_isdst = -1
-            seconds = mktime(&parts)
+            // docker reads it at the local zone's offset now (a fixed zone), not the
+            // offset the zone had or will have on that date.
+            seconds = timegm(&parts) - localOffset(at: time(nil))
         } else if skip("Z") || skip("z") {
             guard rest.isEmpty else { return nil }
             seconds = timegm(&parts)

@@ -56,11 +56,29 @@ import Testing
         try FileIO.makeDirectories(directory)
         let events = ContainerEvents(containerDirectory: directory)
         try events.writeAttributes(["name": "web", "image": "busybox"])
-        events.recordExit(code: 137, oomKilled: true)
+        events.recordExit(code: 137, oomKilled: true, ranSeconds: 12)
         let recorded = try EventLog(root: root).read()
         #expect(recorded.map(\.action) == ["oom", "die"])
-        #expect(recorded.last?.attributes == ["name": "web", "image": "busybox", "exitCode": "137"])
+        #expect(recorded.last?.attributes == ["name": "web", "image": "busybox", "exitCode": "137", "execDuration": "12"])
         #expect(recorded.last?.actorID == String(repeating: "c", count: 64))
+    }
+
+    /// docker's exec events: the command in the action (a space after it even with no
+    /// arguments), `execID` on all three, `exitCode` on `exec_die`.
+    @Test func execEventsAreDockers() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileIO.removeTree(root) }
+        let directory = root + "/containers/" + String(repeating: "e", count: 64)
+        try FileIO.makeDirectories(directory)
+        let events = ContainerEvents(containerDirectory: directory)
+        try events.writeAttributes(["name": "web", "image": "busybox", "tier": "front"])
+        events.recordExecStart(execID: "x1", command: ["sh", "-c", "exit 3"], attributes: ["name": "web", "image": "busybox", "tier": "front"])
+        events.recordExecDie(execID: "x1", code: 3)
+        let recorded = try EventLog(root: root).read()
+        #expect(recorded.map(\.action) == ["exec_create: sh -c exit 3", "exec_start: sh -c exit 3", "exec_die"])
+        #expect(recorded.allSatisfy { $0.attributes["execID"] == "x1" && $0.attributes["tier"] == "front" && $0.type == "container" })
+        #expect(recorded.last?.attributes == ["name": "web", "image": "busybox", "tier": "front", "execID": "x1", "exitCode": "3"])
+        #expect(ContainerEvents.execAction("exec_create", command: ["ls"]) == "exec_create: ls ")
     }
 
     func temporaryDirectory() throws -> String {

@@ -14,6 +14,15 @@ import Testing
         #expect(EventsFormat.line(bare) == "1970-01-01T00:00:00.000000000Z image delete sha256:1")
     }
 
+    /// docker's CLI prints times in the local zone: "Z" at UTC, else the offset.
+    @Test func timesCarryTheLocalOffset() {
+        let nanos: Int64 = 1_796_673_600_000_000_123
+        #expect(EventsFormat.time(nanos, utcOffset: 0) == "2026-12-07T20:00:00.000000123Z")
+        #expect(EventsFormat.time(nanos, utcOffset: 3600) == "2026-12-07T21:00:00.000000123+01:00")
+        #expect(EventsFormat.time(nanos, utcOffset: -(5 * 3600 + 30 * 60)) == "2026-12-07T14:30:00.000000123-05:30")
+        #expect(EventsFormat.time(0, utcOffset: 4 * 3600) == "1970-01-01T04:00:00.000000000+04:00")
+    }
+
     @Test func jsonHasDockersKeys() throws {
         let render = try EventsFormat.renderer("json")
         #expect(try render(start) == #"{"Type":"container","Action":"start","Actor":{"ID":"4f5e","Attributes":{"image":"busybox","name":"x"}},"scope":"local","time":1796673600,"timeNano":1796673600000000123}"#)
@@ -43,6 +52,14 @@ import Testing
         #expect(try EventsFilter(["label=tier"]).includes(labelled))
         #expect(try EventsFilter(["label=tier=web"]).includes(labelled))
         #expect(try !EventsFilter(["label=tier=db"]).includes(labelled))
+        // exec_create/exec_start/health_status carry a suffix: docker then matches by prefix.
+        let execStart = RecordedEvent(type: "container", action: "exec_start: sh -c true", actorID: "1")
+        #expect(try EventsFilter(["event=exec_start"]).includes(execStart))
+        #expect(try EventsFilter(["event=exec_start: sh"]).includes(execStart) == false)
+        #expect(try EventsFilter(["event=exec_die", "event=exec_start"]).includes(execStart))
+        #expect(try !EventsFilter(["event=exec_die"]).includes(execStart))
+        #expect(try EventsFilter(["event=exec_die"]).includes(RecordedEvent(type: "container", action: "exec_die", actorID: "1")))
+        #expect(try EventsFilter(["event=health_status"]).includes(RecordedEvent(type: "container", action: "health_status: healthy", actorID: "1")))
     }
 
     @Test func badFiltersAreRefused() {

@@ -35,6 +35,32 @@ import Testing
             .validate(onlineCPUs: 2) } == nil)
     }
 
+    /// One set of checks serves run and update: the same words for the same values,
+    /// and docker's one difference (an update may set the swap limit alone).
+    @Test func runAndUpdateShareTheirChecks() {
+        func run(_ change: (inout ContainerOptions) -> Void) -> String? {
+            var options = ContainerOptions()
+            change(&options)
+            return message { try options.validate(cpuCount: 2, onlineCPUs: "0-1") }
+        }
+        let cases: [(update: (inout ResourceUpdate) -> Void, run: (inout ContainerOptions) -> Void)] = [
+            ({ $0.memory = 1024 }, { $0.memory = 1024 }),
+            ({ $0.memory = 64 << 20; $0.memorySwap = 32 << 20 }, { $0.memory = 64 << 20; $0.memorySwap = 32 << 20 }),
+            ({ $0.cpus = 3 }, { $0.cpus = 3 }),
+            ({ $0.cpus = 0.001 }, { $0.cpus = 0.001 }),
+            ({ $0.cpusetCpus = "0-a" }, { $0.cpusetCpus = "0-a" }),
+            ({ $0.cpusetCpus = "7" }, { $0.cpusetCpus = "7" }),
+        ]
+        for (updateChange, runChange) in cases {
+            let updateMessage = message { try update(updateChange).validate(onlineCPUs: 2) }
+            #expect(updateMessage != nil && updateMessage == run(runChange))
+        }
+        #expect(run { $0.memorySwap = 64 << 20 } == "You should always set the Memory limit when using Memoryswap limit, see usage")
+        #expect(message { try update { $0.memorySwap = 64 << 20 }.validate(onlineCPUs: 2) } == nil)
+        #expect(message { try update { $0.memory = 8 << 20; $0.memoryReservation = 16 << 20 }.validate(onlineCPUs: 2) }
+            == "Minimum memory limit can not be less than memory reservation limit, see usage")
+    }
+
     @Test func mergeKeepsWhatIsNotGiven() throws {
         var current = CgroupLimits(memory: 64 << 20, cpuShares: 512, pidsLimit: 100)
         current.restrictDevices = true
