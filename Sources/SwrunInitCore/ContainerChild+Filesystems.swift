@@ -110,12 +110,19 @@ extension ContainerChild {
                 throw InitFailure("sysctl", errno: error.errno ?? EINVAL, message: "write sysctl \(entry[..<eq]): \(error.message)")
             }
         }
-        if let adj = config.oomScoreAdj {
-            do {
-                try kernel.writeExisting("/proc/self/oom_score_adj", String(adj))
-            } catch let error as SwrunError {
-                throw InitFailure("oom_score_adj", errno: error.errno ?? EINVAL, message: "write oom_score_adj: \(error.message)")
-            }
+        try writeOOMScoreAdj()
+    }
+
+    /// `--oom-score-adj`, written while this process still holds every capability
+    /// (below the current value takes CAP_SYS_RESOURCE), as runc writes it for the
+    /// container's process and for each exec.
+    func writeOOMScoreAdj() throws {
+        guard let adj = config.oomScoreAdj else { return }
+        do {
+            try kernel.writeExisting("/proc/self/oom_score_adj", String(adj))
+        } catch let error as SwrunError {
+            let hint = error.errno == EACCES ? " (lowering it takes CAP_SYS_RESOURCE)" : ""
+            throw InitFailure("oom_score_adj", errno: error.errno ?? EINVAL, message: "write oom_score_adj: \(error.message)\(hint)")
         }
     }
 

@@ -11,6 +11,7 @@ extension ContainerChild {
             // Not dumpable until execve: nothing in the container can open this
             // process's /proc/<pid>/exe (the CVE-2019-5736 class) or its fds.
             try check(kernel.prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0), "set not dumpable")
+            try writeOOMScoreAdj()
             try joinOwnCgroups()
             kernel.umask(0o022)
             try stdio.installInChild()

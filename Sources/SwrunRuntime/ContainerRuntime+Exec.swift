@@ -48,6 +48,7 @@ extension ContainerRuntime {
         config.user = options.user ?? base.user
         config.additionalGroups = options.user == nil ? base.additionalGroups : []
         config.rlimits = base.rlimits
+        config.oomScoreAdj = base.oomScoreAdj  // as runc: an exec gets the container's OOM score
         config.noNewPrivileges = base.noNewPrivileges
         if options.privileged {
             config.capabilities = CapabilitySet.all().mask

@@ -43,6 +43,8 @@ public struct ContainerDetails: Sendable {
     /// Its volumes, binds and `--mount` tmpfs as `mounts.json` records them; empty for
     /// containers with none or made before it was kept.
     public var mountPoints: [MountPoint] = []
+    /// Its restart policy is starting it again (docker's "restarting").
+    public var restarting = false
 }
 
 extension ContainerRuntime {
@@ -76,6 +78,7 @@ extension ContainerRuntime {
             requestedPorts: (try? storedNetworkRequest(of: state.id))??.ports ?? [],
             capAdd: capAdd, capDrop: capDrop, mountPoints: ContainerMounts.read(containerDirectory: layout.directory))
         details.health = health(of: state)
+        details.restarting = !running && isRestarting(state)
         return details
     }
 }

@@ -117,6 +117,7 @@ extension ContainerRuntime {
             monitorPid: nil, tty: options.tty, interactive: options.interactive, restartCount: 0, limits: spec.limits)
         state.network = options.network
         state.record(options, image: image)
+        state.binds = MountRequest.bindsGiven(options.volumes)
         state.logConfig = options.logConfig
         state.logConfig?.pickAttributes(labels: state.labels ?? [:], env: spec.runtimeSpec.process?.env ?? [])
         state.restartPolicy = options.restartPolicy.flatMap { $0.isNone ? nil : $0 }
@@ -198,6 +199,10 @@ extension ContainerRuntime {
     /// hold on the policy instead.
     public func start(_ state: ContainerState, detach: Bool, attach: AttachOptions, policyRestartDelay: Int? = nil) throws -> RunOutcome {
         if state.isRunning { return .running(id: state.id) }
+        // docker counts a restarting container as running: its policy starts it.
+        if policyRestartDelay == nil && isRestarting(state) { return .running(id: state.id) }
+        // The policy's restart is over when this returns, started or not.
+        defer { if policyRestartDelay != nil { RestartingRecord.remove(in: containers.path(of: state.id)) } }
         let bytes = try FileIO.readFile(containers.initConfigPath(of: state.id))
         var config = try InitConfig(decoding: bytes)
         config.openStdin = attach.stdin || (state.interactive ?? false)

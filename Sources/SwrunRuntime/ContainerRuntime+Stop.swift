@@ -13,6 +13,7 @@ extension ContainerRuntime {
     /// out its restart backoff.
     public func stop(_ state: ContainerState, timeout: Int? = nil, signal: Int32 = SIGTERM) throws {
         if state.restartPolicy != nil { markStoppedByUser(state.id, true) }
+        let state = endRestart(state)
         guard state.isRunning else { return }
         let seconds = timeout ?? Self.defaultStopTimeout
         if seconds != 0 {

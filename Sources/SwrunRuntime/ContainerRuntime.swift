@@ -26,6 +26,14 @@ public final class ContainerRuntime: @unchecked Sendable {
     /// Removes a stopped container: its cgroup and its directory. A running one is
     /// refused unless `force`, which kills it first.
     public func remove(_ state: ContainerState, force: Bool) throws {
+        var state = state
+        if isRestarting(state) {
+            guard force else {
+                throw SwrunError(.conflict, "cannot remove container \(state.shortID): container is restarting: stop the container before removing or force remove")
+            }
+            markStoppedByUser(state.id, true)
+            state = endRestart(state)
+        }
         if state.isRunning {
             guard force else {
                 throw SwrunError(.conflict, "cannot remove container \(state.shortID): container is running: stop the container before removing or force remove")

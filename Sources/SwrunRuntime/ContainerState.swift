@@ -56,6 +56,9 @@ public struct ContainerState: Codable, Sendable {
     public var pidMode: String? = nil
     public var utsMode: String? = nil
     public var shmSize: Int64? = nil
+    /// docker's HostConfig.Binds: the `-v` values with a source (host binds and named
+    /// volumes) as given; nil in records written before it was kept.
+    public var binds: [String]? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 

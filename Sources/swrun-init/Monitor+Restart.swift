@@ -9,7 +9,8 @@ extension Monitor {
     /// (`stopped-by-user`), and on-failure counts the restarts so far. The backoff is
     /// docker's: 100 ms, doubled while the container keeps ending within 10 s of its
     /// start, at most a minute. Then this process becomes `swrun start` of the
-    /// container, which starts a new monitor; nothing stays behind.
+    /// container, which starts a new monitor; nothing stays behind. From the backoff
+    /// until that start is done the container is "restarting" (`RestartingRecord`).
     func restartIfThePolicySays(exitCode: Int32, ranMillis: Int64) {
         guard !config.restartCommand.isEmpty, !config.exitPath.isEmpty else { return }
         let directory = FileIO.parentPath(config.exitPath)
@@ -27,13 +28,41 @@ extension Monitor {
             return
         }
         let delay: UInt64 = ranMillis >= 10_000 || config.restartDelayMillis == 0 ? 100 : min(config.restartDelayMillis * 2, 60_000)
-        var left = timespec(tv_sec: Int(delay / 1000), tv_nsec: Int(delay % 1000) * 1_000_000)
-        var rest = timespec()
-        while nanosleep(&left, &rest) != 0 && errno == EINTR { left = rest }
-        // A stop during the backoff ends it.
-        if stoppedByUser() || !FileIO.exists(directory) { return }
+        // docker's "Restarting" from here until the new run has started: this process
+        // stays the record's PID when it becomes `swrun start`, which removes it.
+        try? RestartingRecord.write(in: directory)
+        // A stop (or rm -f) during the backoff ends it.
+        if sleepUnlessEnded(millis: delay, ended: { stoppedByUser() || !FileIO.exists(directory) }) {
+            RestartingRecord.remove(in: directory)
+            return
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = (config.restartCommand + [String(delay)]).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
         if let path = argv[0] { execve(path, argv, envp) }
+        RestartingRecord.remove(in: directory)
+    }
+
+    /// Sleeps `millis` unless `ended` says the wait is over; a `stop` says so with
+    /// SIGTERM after its marker, which wakes the sleep (blocked and taken with
+    /// sigtimedwait, so one sent before the sleep is not lost). True when it ended.
+    /// SIGTERM is ignored again afterwards, as `swrun start` inherits it.
+    private func sleepUnlessEnded(millis: UInt64, ended: () -> Bool) -> Bool {
+        var term = sigset_t()
+        sigemptyset(&term)
+        sigaddset(&term, SIGTERM)
+        sigprocmask(SIG_BLOCK, &term, nil)
+        signal(SIGTERM, SIG_DFL)
+        defer {
+            signal(SIGTERM, SIG_IGN)  // discards one still pending
+            sigprocmask(SIG_UNBLOCK, &term, nil)
+        }
+        let deadline = Self.nowMillis() + Int64(millis)
+        while !ended() {
+            let left = deadline - Self.nowMillis()
+            if left <= 0 { return false }
+            var timeout = timespec(tv_sec: Int(left / 1000), tv_nsec: Int(left % 1000) * 1_000_000)
+            _ = sigtimedwait(&term, nil, &timeout)
+        }
+        return true
     }
 }

@@ -169,6 +169,8 @@ enum ContainerDocument {
             status = "paused"
         } else if details.running {
             status = "running"
+        } else if details.restarting {
+            status = "restarting"
         } else {
             status = state.status == .created ? "created" : "exited"
         }
@@ -183,9 +185,10 @@ enum ContainerDocument {
 
         var stateFields: TemplateFields = [
             "Status": .string(status),
-            "Running": .bool(details.running),
+            // docker counts a restarting container as running, without a PID.
+            "Running": .bool(details.running || details.restarting),
             "Paused": .bool(details.paused),
-            "Restarting": .bool(false),
+            "Restarting": .bool(details.restarting),
             "OOMKilled": .bool(state.oomKilled),
             "Dead": .bool(false),
             "Pid": .int(details.running ? Int64(state.pid) : 0),
@@ -207,9 +210,10 @@ enum ContainerDocument {
         let logConfig: TemplateValue = .object(["Type": .string(state.logConfig?.type ?? "json-file"), "Config": .map(logOptions)])
         let ipcMode = state.ipcMode.flatMap { $0.isEmpty ? nil : $0 } ?? "private"
         var hostFields: TemplateFields = [
-            "Binds": binds.isEmpty ? .null : .array(binds.map { m in
+            // The -v values as given; older records: the binds of the spec.
+            "Binds": state.binds.map { $0.isEmpty ? .null : .strings($0) } ?? (binds.isEmpty ? .null : .array(binds.map { m in
                 .string((m.source ?? "") + ":" + m.destination + (readOnly(m) ? ":ro" : ""))
-            }),
+            })),
             "LogConfig": logConfig,
             "NetworkMode": .string(details.networkMode),
             "PortBindings": .goMap(Dictionary(grouping: details.requestedPorts, by: \.containerKey).mapValues { mappings in

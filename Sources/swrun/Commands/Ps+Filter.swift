@@ -12,8 +12,10 @@ extension Ps {
         let everyState = all || limit > 0 || filter.contains("status")
         var shown: [ContainerState] = []
         for state in try runtime.containers.list() {
-            if !everyState && !state.isRunning { continue }
-            if !filter.values.isEmpty && !filter.matches(Self.facts(state, runtime: runtime, mounts: filter.contains("volume"))) { continue }
+            // docker lists a restarting container with the running ones.
+            if !everyState && !state.isRunning && !runtime.isRestarting(state) { continue }
+            if !filter.values.isEmpty && !filter.matches(Self.facts(state, runtime: runtime, mounts: filter.contains("volume"),
+                                                                    health: filter.contains("health"))) { continue }
             shown.append(state)
             if limit > 0 && shown.count == limit { break }
         }
@@ -43,9 +45,10 @@ extension Ps {
     }
 
     /// What the filters look at of `state`; its mounts are read from its spec only when asked.
-    static func facts(_ state: ContainerState, runtime: ContainerRuntime, mounts: Bool) -> ContainerFacts {
+    static func facts(_ state: ContainerState, runtime: ContainerRuntime, mounts: Bool, health: Bool = false) -> ContainerFacts {
         let running = state.isRunning
-        let status = running ? (runtime.isPaused(state) ? "paused" : "running") : (state.status == .created ? "created" : "exited")
+        let status = running ? (runtime.isPaused(state) ? "paused" : "running")
+            : runtime.isRestarting(state) ? "restarting" : state.status == .created ? "created" : "exited"
         var points: [String] = []
         if mounts, let spec = runtime.details(state).spec {
             for m in spec.mounts ?? [] where m.type == "bind" && !(m.source ?? "").hasPrefix(runtime.containers.path(of: state.id)) {
@@ -54,7 +57,16 @@ extension Ps {
         }
         let network = state.network.map { $0.isEmpty ? "bridge" : $0 } ?? "none"
         return ContainerFacts(id: state.id, name: state.name, labels: state.labels ?? [:], status: status, exitCode: state.exitCode,
-                              imageID: state.imageID, created: state.created, mountPoints: points, networks: [network])
+                              imageID: state.imageID, created: state.created, health: health ? healthWord(state, runtime: runtime) : "none",
+                              mountPoints: points, networks: [network])
+    }
+
+    /// docker's health filter word: none without a healthcheck or before the first
+    /// start, the running container's status (starting, healthy, unhealthy), and
+    /// unhealthy once it has stopped (docker sets that when its probes stop).
+    static func healthWord(_ state: ContainerState, runtime: ContainerRuntime) -> String {
+        guard let health = runtime.health(of: state), state.status != .created else { return "none" }
+        return state.isRunning ? health.status : "unhealthy"
     }
 
     /// docker's `{{.Label "key"}}` is a method call; the template engine has no methods,

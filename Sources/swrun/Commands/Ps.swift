@@ -46,8 +46,10 @@ struct Ps: ParsableCommand {
         ("STATUS", "Status"), ("PORTS", "Ports"), ("NAMES", "Names"), ("SIZE", "Size"),
     ])
 
-    static func status(_ c: ContainerState, now: Date) -> String {
+    /// docker's STATUS; `restarting`: its restart policy is starting it again.
+    static func status(_ c: ContainerState, now: Date, restarting: Bool = false) -> String {
         if c.isRunning { return "Up " + HumanTime.duration(now.timeIntervalSince(c.startedAt ?? c.created)) }
+        if restarting { return "Restarting (\(c.exitCode)) " + HumanTime.ago(c.finishedAt ?? c.created, now: now) }
         switch c.status {
         case .created: return "Created"
         case .running:
@@ -78,12 +80,13 @@ struct ContainerRow: ListingRow {
         var command = c.command.joined(separator: " ")
         if !noTrunc && command.count > 20 { command = String(command.prefix(19)) + "…" }
         let paused = c.isRunning && runtime.isPaused(c)
-        var status = Ps.status(c, now: now)
+        let restarting = !c.isRunning && runtime.isRestarting(c)
+        var status = Ps.status(c, now: now, restarting: restarting)
         if paused { status += " (Paused)" }
         if c.isRunning && !paused, let health = runtime.health(of: c) {
             status += health.status == "starting" ? " (health: starting)" : " (\(health.status))"
         }
-        let state = paused ? "paused" : (c.isRunning ? "running" : (c.status == .created ? "created" : "exited"))
+        let state = paused ? "paused" : c.isRunning ? "running" : restarting ? "restarting" : c.status == .created ? "created" : "exited"
         return [
             "ID": .string(noTrunc ? c.id : c.shortID), "Image": .string(c.image), "Command": .string("\"\(command)\""),
             "CreatedAt": .string(Timestamps.format(c.created)), "RunningFor": .string(HumanTime.ago(c.created, now: now)),

@@ -5,9 +5,9 @@ import SwrunOCI
 import SwrunOS
 import SwrunRuntime
 
-/// `swrun system prune`: docker's four prunes in its order — stopped containers,
-/// unused networks, dangling (with `-a` all unused) images, and the build cache
-/// entries whose images are gone.
+/// `swrun system prune`: docker's prunes in its order — stopped containers, unused
+/// networks, (`--volumes`) unused anonymous volumes, dangling (with `-a` all unused)
+/// images, and the build cache entries whose images are gone.
 struct SystemPrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unused data.")
 
@@ -24,6 +24,9 @@ struct SystemPrune: ParsableCommand {
     mutating func run() throws {
         let containerFilter = try ContainerPrune.filter(filter)
         let otherFilter = try PruneFilters(filter)
+        if volumes && !otherFilter.until.isEmpty {
+            throw SwrunError(.invalidArgument, "ERROR: The \"until\" filter is not supported with \"--volumes\"")
+        }
         if !force {
             print(warning + "\nAre you sure you want to continue? [y/N] ", terminator: "")
             fflush(nil)
@@ -44,6 +47,16 @@ struct SystemPrune: ParsableCommand {
             networks.append(network.name)
         }
         if !networks.isEmpty { print("Deleted Networks:\n" + networks.map { $0 + "\n" }.joined()) }
+
+        if volumes {
+            // docker ≥ 23: anonymous volumes only, also with -a (named ones take `volume prune -a`).
+            let result = try global.volumeStore().prune(all: false) { volume in
+                otherFilter.labels.allSatisfy { NetworkFilters.label($0, in: volume.labels) }
+                    && !otherFilter.notLabels.contains { NetworkFilters.label($0, in: volume.labels) }
+            }
+            if !result.removed.isEmpty { print("Deleted Volumes:\n" + result.removed.map { $0 + "\n" }.joined()) }
+            reclaimed += result.reclaimed
+        }
 
         let store = try global.imageStore()
         let users = try ImageUsers(runtime: runtime)
