@@ -129,6 +129,13 @@ extension Monitor {
     /// that owns it goes without detaching, as docker's does, unless another client
     /// still forwards its own.
     private func dropClient(at i: Int) {
+        // A send can fail before its last words were read: a `run -d -i` whose container
+        // printed at once detached, and its stdin stays open.
+        var unread = pollfd(fd: clients[i].fd, events: Int16(POLLIN), revents: 0)
+        while poll(&unread, 1, 0) > 0, unread.revents & Int16(POLLIN) != 0,
+              let message = try? SeqPacket(fd: unread.fd).receive() {
+            if (try? ClientMessage(decoding: message)) == .detach { clients[i].ownsInput = false }
+        }
         let client = clients.remove(at: i)
         close(client.fd)
         if client.ownsInput && input >= 0 && input != master && !clients.contains(where: \.sendsInput) {

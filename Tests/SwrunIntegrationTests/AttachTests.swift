@@ -58,8 +58,10 @@ struct AttachTests {
     }
 
     @Test func noStdinDoesNotForwardInput() throws {
-        runDetached("quiet", ["-i"], ["cat"])
+        // A background ticker shows when a client is attached; cat echoes the input.
+        runDetached("quiet", ["-i"], ["sh", "-c", "(while :; do echo tick; sleep 0.2; done) & exec cat"])
         let silent = try swrun.start(["attach", "--no-stdin", "quiet"], stdin: Data("secret\n".utf8))
+        #expect(silent.waitForOutput("tick"))
         let talker = try swrun.start(["attach", "quiet"], stdin: Data("marker\n".utf8))
         // Once `silent` shows the marker it is attached, and a client that forwarded its
         // stdin would have sent "secret" on its first turn, before showing anything.
