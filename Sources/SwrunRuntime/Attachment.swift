@@ -12,10 +12,15 @@ public struct AttachOptions: Sendable {
     /// Bytes that detach instead of reaching the container (default ctrl-p ctrl-q).
     public var detachKeys: [UInt8] = [0x10, 0x11]
 
-    public init(stdin: Bool = false, tty: Bool = false, detachKeys: [UInt8] = [0x10, 0x11]) {
+    /// Forward the signals swrun receives to the container's PID 1 (docker's
+    /// --sig-proxy); the terminal's size follows it either way.
+    public var proxySignals = true
+
+    public init(stdin: Bool = false, tty: Bool = false, detachKeys: [UInt8] = [0x10, 0x11], proxySignals: Bool = true) {
         self.stdin = stdin
         self.tty = tty
         self.detachKeys = detachKeys
+        self.proxySignals = proxySignals
     }
 
     /// docker's default `--detach-keys`.
@@ -55,7 +60,8 @@ extension MonitorClient {
     /// Relays until the container exits or the user detaches. Signals swrun gets are
     /// forwarded to the container's PID 1 (docker's sig-proxy).
     func attach(_ options: AttachOptions, containerPid: Int32) throws -> AttachResult {
-        let relay = try SignalRelay(signals: [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH])
+        let proxied = options.proxySignals ? [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] : []
+        let relay = try SignalRelay(signals: proxied + [SIGWINCH])
         defer { relay.restore() }
         var saved = [UInt8](repeating: 0, count: sw_termios_size())
         let raw = options.tty && isatty(0) != 0 && sw_tty_make_raw(0, &saved) == 0

@@ -118,12 +118,24 @@ final class MonitorClient {
         }
     }
 
-    /// Detaches: the monitor carries on alone.
+    /// Detaches: the monitor carries on alone, the container's stdin left open (the
+    /// word is dropped if the socket is full; a terminal stays open regardless).
     func disconnect() {
         guard connected else { return }
         connected = false
+        _ = try? socket.trySend(ClientMessage.detach.encoded())
         socket.close()
     }
+
+    /// `swrun attach`: a client of the running monitor `monitorPid`, connected to the
+    /// attach socket in the container's `directory`.
+    static func connect(containerDirectory directory: String, monitorPid: pid_t) throws -> MonitorClient {
+        MonitorClient(pid: monitorPid, socket: try SeqPacket.connect(directory: directory, name: attachSocketName))
+    }
+
+    /// The monitor's attach socket in the container's directory (swrun-init's
+    /// `Monitor.attachSocketName`).
+    static let attachSocketName = "attach.sock"
 
     /// Hangs up and waits until the monitor is done with the store: it closes its end
     /// once a --rm container is gone from it (or when it exits), and deletes the files

@@ -4,43 +4,44 @@ import SwrunInitCore
 import SwrunOS
 
 /// After the container has started, swrun-init stays as its monitor: it reaps PID 1,
-/// writes its output to the log and to an attached client, feeds the client's input
+/// writes its output to the log and to every attached client, feeds the clients' input
 /// to it, and when PID 1 ends records the exit, removes the cgroup, and (--rm)
 /// deletes the container once no client is attached. Single-threaded: one poll loop.
 final class Monitor {
     let config: InitConfig
     private let pid: pid_t
-    private var control: Int32
     /// Streams to read: (fd, 1 = stdout / 2 = stderr).
     private var outputs: [(fd: Int32, stream: UInt8)]
     /// Where client input goes: the stdin pipe or the pty master; -1 for none.
-    private var input: Int32
-    private let master: Int32
+    var input: Int32
+    let master: Int32
     private let signals: Int32
     private var log: LogWriter?
     private var status: Int32?
-    /// Client input the container has not taken yet (its stdin was full). The control
-    /// socket is not read while there is some, so a container slow to read its stdin
-    /// holds the client back instead of blocking this loop: a blocking write here, with
+    /// Client input the container has not taken yet (its stdin was full). The clients'
+    /// sockets are not read while there is some, so a container slow to read its stdin
+    /// holds the clients back instead of blocking this loop: a blocking write here, with
     /// the container blocked writing output this loop no longer reads, was a deadlock
     /// (`run -i … cat` of a few MB).
-    private var pendingInput: [UInt8] = []
-    private var closeInputWhenDrained = false
-    /// Output reports the client's socket had no room for. Sends to the client never
-    /// block and the container's streams are not read while some wait (so this holds
-    /// one read per stream at most): a blocking send here, with the client blocked
-    /// sending input this loop no longer read, was the other half of that deadlock.
-    private var pendingOutput: [[UInt8]] = []
+    var pendingInput: [UInt8] = []
+    var closeInputWhenDrained = false
+    /// The attached clients: first the `run`/`start -a` process on the control socket
+    /// it was spawned with, then any `swrun attach` (Monitor+Clients.swift). Each has its
+    /// own queue of output reports its socket had no room for; sends never block.
+    var clients: [AttachedClient]
+    /// The attach socket `swrun attach` connects to; -1 for none.
+    var listener: Int32
     /// When the container started (for the restart backoff and the healthchecks).
     let startedMillis = Monitor.nowMillis()
     /// The running healthcheck (0: none) and when the next one is due (0: never).
     private var healthPid: pid_t = 0
     private var nextHealthMillis: Int64 = 0
 
-    init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32) {
+    init(config: InitConfig, pid: pid_t, control: Int32, stdio: ChildStdio, master: Int32, signals: Int32, listener: Int32 = -1) {
         self.config = config
         self.pid = pid
-        self.control = control
+        clients = [AttachedClient(fd: control, sendsInput: true, ownsInput: true)]
+        self.listener = listener
         self.master = master
         self.signals = signals
         if master >= 0 {
@@ -70,12 +71,19 @@ final class Monitor {
         var workedSinceRelease = false
         if !config.healthCommand.isEmpty { nextHealthMillis = nextHealthcheck(after: startedMillis) }
         while status == nil || !outputs.isEmpty {
-            let readOutputs = pendingOutput.isEmpty
+            // While a client has output waiting (and holds the container back, see
+            // Monitor+Clients.swift) the streams are not read: this holds one read
+            // per stream at most.
+            let readOutputs = !holdsOutput
             var fds: [pollfd] = outputs.map { pollfd(fd: readOutputs ? $0.fd : -1, events: Int16(POLLIN), revents: 0) }
-            let controlIndex = fds.count
-            let readControl = status == nil && pendingInput.isEmpty
-            fds.append(pollfd(fd: readControl || !readOutputs ? control : -1,
-                              events: Int16((readControl ? POLLIN : 0) | (readOutputs ? 0 : POLLOUT)), revents: 0))
+            let clientIndex = fds.count
+            let readClients = status == nil && pendingInput.isEmpty
+            for client in clients {
+                let events = (readClients ? POLLIN : 0) | (client.pending.isEmpty ? 0 : POLLOUT)
+                fds.append(pollfd(fd: events != 0 ? client.fd : -1, events: Int16(events), revents: 0))
+            }
+            let listenerIndex = fds.count
+            fds.append(pollfd(fd: status == nil ? listener : -1, events: Int16(POLLIN), revents: 0))
             let inputIndex = fds.count
             fds.append(pollfd(fd: status == nil && !pendingInput.isEmpty ? input : -1, events: Int16(POLLOUT), revents: 0))
             let signalIndex = fds.count
@@ -90,6 +98,7 @@ final class Monitor {
             } else if workedSinceRelease {
                 timeout = Self.idleMillis
             }
+            if let stall = millisUntilStalled() { timeout = timeout < 0 ? stall : min(timeout, stall) }
             if status == nil && healthPid == 0 && nextHealthMillis > 0 {
                 let left = Int32(clamping: max(0, nextHealthMillis - Self.nowMillis()))
                 timeout = timeout < 0 ? left : min(timeout, left)
@@ -109,6 +118,7 @@ final class Monitor {
                 if healthPid == 0 { nextHealthMillis = nextHealthcheck(after: Self.nowMillis()) }
                 workedSinceRelease = true
             }
+            markStalledClients()
             if ready == 0 {
                 if status == nil && workedSinceRelease { releaseText = true }
                 continue
@@ -133,9 +143,13 @@ final class Monitor {
                 if fd != master { close(fd) }
             }
             if fds[inputIndex].revents != 0 { flushInput() }
-            let controlEvents = fds[controlIndex].revents
-            if !readOutputs && controlEvents != 0 { flushOutput() }
-            if readControl && control >= 0 && controlEvents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readClient() }
+            // Clients by fd: one may have been dropped (and the array shifted) above.
+            for i in clientIndex..<listenerIndex where fds[i].revents != 0 {
+                let fd = fds[i].fd
+                if fds[i].revents & Int16(POLLOUT) != 0 { flushOutput(fd) }
+                if readClients && fds[i].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readClient(fd) }
+            }
+            if fds[listenerIndex].revents != 0 { acceptClients() }
         }
         finish()
     }
@@ -155,52 +169,19 @@ final class Monitor {
 
     private func deliver(_ stream: UInt8, _ bytes: ArraySlice<UInt8>) {
         log?.write(stream: stream, bytes)
-        guard control >= 0 else { return }
+        if clients.isEmpty { return }
         // Bounded messages: SOCK_SEQPACKET keeps each one whole.
         var start = bytes.startIndex
         while start < bytes.endIndex {
             let end = min(start + 32768, bytes.endIndex)
-            pendingOutput.append(InitReport.output(stream: stream, data: Array(bytes[start..<end])).encoded())
+            queueOutput(InitReport.output(stream: stream, data: Array(bytes[start..<end])).encoded())
             start = end
-        }
-        flushOutput()
-    }
-
-    /// Sends the client what its socket takes now, in order.
-    private func flushOutput() {
-        while let first = pendingOutput.first, control >= 0 {
-            switch try? SeqPacket(fd: control).trySend(first) {
-            case true?: pendingOutput.removeFirst()
-            case false?: return
-            case nil:
-                dropClient()
-                return
-            }
-        }
-        pendingOutput = []
-    }
-
-    private func readClient() {
-        guard let message = try? SeqPacket(fd: control).receive() else {
-            dropClient()
-            return
-        }
-        guard let request = try? ClientMessage(decoding: message) else { return }
-        switch request {
-        case .stdin(let data):
-            pendingInput += data
-            flushInput()
-        case .closeStdin:
-            closeInputWhenDrained = true
-            flushInput()
-        case .resize(let rows, let columns):
-            if master >= 0 { _ = sw_set_winsize(master, UInt16(clamping: rows), UInt16(clamping: columns)) }
         }
     }
 
     /// Writes what the container's stdin takes now; closes it once all is written if
     /// the client's stdin ended (a terminal stays open: it is also the output).
-    private func flushInput() {
+    func flushInput() {
         guard input >= 0 else {
             pendingInput = []
             return
@@ -225,20 +206,8 @@ final class Monitor {
         }
     }
 
-    /// The client went away (detached, or killed): the container runs on, its output
-    /// still logged. Without a terminal its stdin ends, as docker's does.
-    private func dropClient() {
-        if control >= 0 { close(control) }
-        control = -1
-        pendingInput = []
-        pendingOutput = []
-        if input >= 0 && input != master {
-            close(input)
-            input = -1
-        }
-    }
-
     private func finish() -> Never {
+        stopListening()
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
         let events = Self.containerEvents(exitPath: config.exitPath)
@@ -252,24 +221,10 @@ final class Monitor {
             try? ExitRecord(exitCode: code, finishedNanos: finished, oomKilled: oomKilled()).write(to: config.exitPath, durability: .full)
         }
         removeCgroups()
-        if control >= 0 {
-            let client = SeqPacket(fd: control)
-            // The last output goes before the exit report; the client always reads, so
-            // waiting for room here cannot deadlock.
-            for message in pendingOutput where control >= 0 {
-                if (try? client.send(message)) == nil { dropClient() }
-            }
-            pendingOutput = []
-        }
-        if control >= 0 {
-            let client = SeqPacket(fd: control)
-            if (try? client.send(InitReport.exited(status: wstatus).encoded())) != nil {
-                // The client records what it needs, then shuts down its side; only then
-                // may --rm delete the container under it.
-                var fd = pollfd(fd: control, events: Int16(POLLIN), revents: 0)
-                while poll(&fd, 1, 30_000) > 0, (try? client.receive()) != nil {}
-            }
-        }
+        // The last output goes before the exit report. Each client records what it
+        // needs, then shuts down its side; only then may --rm delete the container
+        // under it. One that takes nothing is waited for 30 s at most.
+        sayGoodbye(InitReport.exited(status: wstatus).encoded(), deadline: Self.nowMillis() + 30_000)
         var detached: String?
         if removing {
             waitForWaiters(config.autoRemoveDirectory) {
@@ -281,9 +236,10 @@ final class Monitor {
             detached = try? FileIO.detachTree(config.autoRemoveDirectory)
             if detached != nil, let destroy { events?.append(destroy) }
         }
-        // The client returns when this closes: the container is gone from the store by
+        // The clients return when this closes: the container is gone from the store by
         // now, and deleting its files goes on without keeping anyone waiting.
-        if control >= 0 { close(control) }
+        for client in clients { close(client.fd) }
+        clients = []
         if let detached { try? FileIO.removeTree(detached) }
         if !removing { restartIfThePolicySays(exitCode: code, ranMillis: Self.nowMillis() - startedMillis) }
         exit(0)

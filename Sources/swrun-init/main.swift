@@ -235,7 +235,9 @@ parentEnd.close()
 // The monitor records `start` (before its client hears of it, and before any `die`
 // of a container that ends at once).
 if !config.runtimeMode && config.joinPid == 0 { Monitor.containerEvents(exitPath: config.exitPath)?.record(["start"]) }
+// The attach socket exists before the client hears of the start (`run -d` then `attach`).
+let listener = config.runtimeMode ? -1 : Monitor.listenForClients(config)
 _ = try? control.send(InitReport.started(pid: pid).encoded())
 if config.runtimeMode { exit(0) }
 
-Monitor(config: config, pid: pid, control: controlFD, stdio: stdio, master: master, signals: signals).run()
+Monitor(config: config, pid: pid, control: controlFD, stdio: stdio, master: master, signals: signals, listener: listener).run()

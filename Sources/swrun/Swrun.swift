@@ -19,6 +19,7 @@ struct Swrun: ParsableCommand {
             Pull.self, Push.self, Login.self, Logout.self, Search.self, Port.self, Build.self,
             ContainerCommand.self, ImageCommand.self, NetworkCommand.self, VolumeCommand.self, SystemCommand.self, Completion.self,
             HealthcheckCommand.self, Stats.self, Events.self, Update.self,
+            Attach.self,
         ]
     )
 

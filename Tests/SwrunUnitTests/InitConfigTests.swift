@@ -58,7 +58,7 @@ import Testing
         #expect(try InitReport(decoding: report.encoded()) == report)
     }
 
-    @Test(arguments: [ClientMessage.stdin([1, 2, 3]), .closeStdin, .resize(rows: 50, columns: 132)])
+    @Test(arguments: [ClientMessage.stdin([1, 2, 3]), .closeStdin, .resize(rows: 50, columns: 132), .attach(stdin: true), .attach(stdin: false), .detach])
     func clientMessagesRoundTrip(message: ClientMessage) throws {
         #expect(try ClientMessage(decoding: message.encoded()) == message)
     }

@@ -381,7 +381,7 @@ public enum InitReport: Sendable, Equatable {
     }
 }
 
-/// Messages an attached client (`swrun run`, `start -a`) sends to the monitor.
+/// Messages an attached client (`swrun run`, `start -a`, `attach`) sends to the monitor.
 public enum ClientMessage: Sendable, Equatable {
     /// Bytes for the container's stdin.
     case stdin([UInt8])
@@ -389,6 +389,12 @@ public enum ClientMessage: Sendable, Equatable {
     case closeStdin
     /// The client's terminal changed size.
     case resize(rows: UInt64, columns: UInt64)
+    /// First word of a client on the monitor's attach socket (`swrun attach`): whether
+    /// it forwards its stdin.
+    case attach(stdin: Bool)
+    /// The client leaves on purpose (`run -d`, the detach keys): its going does not end
+    /// the container's stdin.
+    case detach
 
     public func encoded() -> [UInt8] {
         var w = WireWriter()
@@ -396,6 +402,8 @@ public enum ClientMessage: Sendable, Equatable {
         case .stdin(let data): w.u64(1); w.raw(data)
         case .closeStdin: w.u64(2)
         case .resize(let rows, let columns): w.u64(3); w.u64(rows); w.u64(columns)
+        case .attach(let stdin): w.u64(4); w.bool(stdin)
+        case .detach: w.u64(5)
         }
         return w.bytes
     }
@@ -406,6 +414,8 @@ public enum ClientMessage: Sendable, Equatable {
         case 1: self = .stdin(try r.raw())
         case 2: self = .closeStdin
         case 3: self = .resize(rows: try r.u64(), columns: try r.u64())
+        case 4: self = .attach(stdin: try r.bool())
+        case 5: self = .detach
         default: throw SwrunError(.corrupt, "client message: unknown message")
         }
     }

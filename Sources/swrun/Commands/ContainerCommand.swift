@@ -11,7 +11,7 @@ struct ContainerCommand: ParsableCommand {
         abstract: "Manage containers.",
         subcommands: [ContainerList.self, Rm.self, Exec.self, ContainerPrune.self, Stop.self, Restart.self, Kill.self, Start.self, Wait.self, Logs.self,
                       ContainerInspect.self, Pause.self, Unpause.self, Rename.self, Top.self, Run.self, Create.self,
-                      Stats.self, Update.self]
+                      Stats.self, Update.self, Attach.self]
     )
 }
 
