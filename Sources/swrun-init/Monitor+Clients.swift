@@ -166,9 +166,13 @@ extension Monitor {
     /// Sends every client its last output and then `report`, waiting for room, and then
     /// waits until each has shut down its side (it has recorded what it needs), all
     /// until `deadline`. The sockets stay open: closing them tells the clients the end.
-    func sayGoodbye(_ report: [UInt8], deadline: Int64) {
+    /// `meanwhile` runs once, after the first sends: the clients wake and answer while
+    /// it works.
+    func sayGoodbye(_ report: [UInt8], deadline: Int64, meanwhile: () -> Void = {}) {
         var waiting: [(fd: Int32, queue: [[UInt8]])] = clients.map { ($0.fd, $0.pending + [report]) }
         for i in clients.indices { clients[i].pending = [] }
+        var worked = false
+        defer { if !worked { meanwhile() } }
         while !waiting.isEmpty {
             for i in waiting.indices.reversed() {
                 let socket = SeqPacket(fd: waiting[i].fd)
@@ -180,6 +184,10 @@ extension Monitor {
                     if !sent { break }
                     waiting[i].queue.removeFirst()
                 }
+            }
+            if !worked {
+                worked = true
+                meanwhile()
             }
             var fds = waiting.map { pollfd(fd: $0.fd, events: Int16($0.queue.isEmpty ? POLLIN : POLLOUT), revents: 0) }
             let left = deadline - Self.nowMillis()

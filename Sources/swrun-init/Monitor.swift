@@ -211,20 +211,23 @@ final class Monitor {
         let wstatus = status ?? 0
         let code = sw_wifsignaled(wstatus) != 0 ? 128 + sw_wtermsig(wstatus) : sw_wexitstatus(wstatus)
         let events = Self.containerEvents(exitPath: config.exitPath)
-        recordExitEvents(events, code: code, oomKilled: oomKilled())
-        if !config.exitCommand.isEmpty { runExitCommand(config.exitCommand) }
         let finished = ExitRecord.nowNanos()
         let removing = !config.autoRemoveDirectory.isEmpty
-        // A --rm container's client gets the code on its socket, and its files are
-        // deleted a moment later: the record is written only for a `swrun wait`.
-        if !config.exitPath.isEmpty && !removing {
-            try? ExitRecord(exitCode: code, finishedNanos: finished, oomKilled: oomKilled()).write(to: config.exitPath, durability: .full)
-        }
-        removeCgroups()
         // The last output goes before the exit report. Each client records what it
         // needs, then shuts down its side; only then may --rm delete the container
-        // under it. One that takes nothing is waited for 30 s at most.
-        sayGoodbye(InitReport.exited(status: wstatus).encoded(), deadline: Self.nowMillis() + 30_000)
+        // under it. One that takes nothing is waited for 30 s at most. The clients
+        // return only when their sockets close (below), so the exit's records are
+        // made while they wake: they are all there before any client returns.
+        sayGoodbye(InitReport.exited(status: wstatus).encoded(), deadline: Self.nowMillis() + 30_000) {
+            recordExitEvents(events, code: code, oomKilled: oomKilled())
+            if !config.exitCommand.isEmpty { runExitCommand(config.exitCommand) }
+            // A --rm container's client gets the code on its socket, and its files are
+            // deleted a moment later: the record is written only for a `swrun wait`.
+            if !config.exitPath.isEmpty && !removing {
+                try? ExitRecord(exitCode: code, finishedNanos: finished, oomKilled: oomKilled()).write(to: config.exitPath, durability: .full)
+            }
+            removeCgroups()
+        }
         var detached: String?
         if removing {
             waitForWaiters(config.autoRemoveDirectory) {
