@@ -27,4 +27,22 @@ enum CommandLineShorthand {
         }
         return names.contains(first) ? nil : first
     }
+
+    /// docker's bool flags that may also take a value (`--pause`, `--pause=false`), by
+    /// command: argument-parser cannot take a bare flag on an option that accepts `=value`.
+    static let bareBoolFlags: [String: String] = ["commit": "--pause", "attach": "--sig-proxy"]
+
+    /// `commit … --pause …` → `commit … --pause=true …`, and the same for the other
+    /// bare bool flags (`container commit`, `container attach` too).
+    static func normalizingBareFlags(_ arguments: [String]) -> [String] {
+        let command = arguments.first == "container" ? arguments.dropFirst().first : arguments.first
+        guard let command, let flag = bareBoolFlags[command] else { return arguments }
+        var result: [String] = []
+        var afterTerminator = false
+        for argument in arguments {
+            if argument == "--" { afterTerminator = true }
+            result.append(!afterTerminator && argument == flag ? flag + "=true" : argument)
+        }
+        return result
+    }
 }

@@ -18,7 +18,7 @@ do {
             FileHandle.standardError.write(Data("swrun: '\(unknown)' is not a swrun command. See 'swrun --help'\n".utf8))
             exit(1)
         }
-        var command = try Swrun.parseAsRoot(Commit.normalizingBareFlags(arguments))
+        var command = try Swrun.parseAsRoot(CommandLineShorthand.normalizingBareFlags(arguments))
         try command.run()
     }
 } catch {

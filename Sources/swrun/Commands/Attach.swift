@@ -14,7 +14,8 @@ struct Attach: ParsableCommand {
     var detachKeys: String = AttachOptions.defaultDetachKeys
     @Flag(name: .customLong("no-stdin"), help: "Do not attach STDIN.")
     var noStdin = false
-    // docker's bool flag; argument-parser needs its value: --sig-proxy=false.
+    // docker's bool flag: a bare --sig-proxy becomes --sig-proxy=true before parsing
+    // (CommandLineShorthand.normalizingBareFlags).
     @Option(name: .customLong("sig-proxy"), help: "Proxy all received signals to the process (default true).", transform: Attach.parseBool)
     var sigProxy = true
     @Argument(help: "The container: name, ID or unique ID prefix.")

@@ -64,17 +64,4 @@ struct Commit: ParsableCommand {
     static func createdBy(_ command: [String]) -> String {
         command.joined(separator: " ")
     }
-
-    /// `commit … --pause …` → `commit … --pause=true …`: docker's bare bool flag, which
-    /// argument-parser cannot take on an option that also accepts `=value`.
-    static func normalizingBareFlags(_ arguments: [String]) -> [String] {
-        guard arguments.first == "commit" || arguments.prefix(2) == ["container", "commit"] else { return arguments }
-        var result: [String] = []
-        var afterTerminator = false
-        for argument in arguments {
-            if argument == "--" { afterTerminator = true }
-            result.append(!afterTerminator && argument == "--pause" ? "--pause=true" : argument)
-        }
-        return result
-    }
 }
