@@ -17,6 +17,17 @@ struct MadeContainer {
     var hasAnonymousVolumes: Bool
     /// `run`'s cgroup, being made on a thread of its own; `launch` joins it.
     var cgroupMade: ThreadTask<Void>?
+
+    /// Writes the container's records: the spec (for inspect and update) and init.bin
+    /// (for start and exec). The spec is kept without the seccomp profile: the filter
+    /// the container runs under is compiled into init.bin, nothing reads the profile
+    /// back, and encoding its ~300 rules was the largest part of writing the spec.
+    func writeRecords(in containers: ContainerStore) throws {
+        var stored = runtimeSpec
+        stored.linux?.seccomp = nil
+        try FileIO.writeFile(containers.specPath(of: state.id), bytes: try stored.encoded(pretty: false), mode: 0o600)
+        try FileIO.writeFile(containers.initConfigPath(of: state.id), bytes: config.encoded(), mode: 0o600)
+    }
 }
 
 /// How `run` or `start` ended for the caller.
@@ -43,15 +54,12 @@ extension ContainerRuntime {
             throw error
         }
         let (state, config, id) = (made.state, made.config, made.state.id)
-        // The spec (for inspect) and the translated config (for start and exec) are
-        // written while the container starts: swrun-init gets its config on the socket.
-        // A container that outlives this run has its records made durable then too.
-        let runtimeSpec = made.runtimeSpec
+        // The records are written while the container starts: swrun-init gets its config
+        // on the socket. A container that outlives this run has them made durable then too.
         do {
             let outcome = try launch(state, config: config, detach: detach, attach: attach, clock: &clock,
                                      cgroupMade: made.cgroupMade, monitor: monitor) { [containers] in
-                try FileIO.writeFile(containers.specPath(of: id), bytes: try Self.storedSpec(runtimeSpec).encoded(pretty: false), mode: 0o600)
-                try FileIO.writeFile(containers.initConfigPath(of: id), bytes: config.encoded(), mode: 0o600)
+                try made.writeRecords(in: containers)
                 if !state.autoRemove { try containers.syncRecords(of: id) }
             }
             // An attached --rm container is gone now: its anonymous volumes go too.
@@ -71,8 +79,7 @@ extension ContainerRuntime {
         let made = try makeContainer(image: image, options: options, startNow: false, clock: &clock)
         let id = made.state.id
         do {
-            try FileIO.writeFile(containers.specPath(of: id), bytes: try Self.storedSpec(made.runtimeSpec).encoded(pretty: false), mode: 0o600)
-            try FileIO.writeFile(containers.initConfigPath(of: id), bytes: made.config.encoded(), mode: 0o600)
+            try made.writeRecords(in: containers)
             try containers.syncRecords(of: id)
         } catch {
             try? containers.remove(id)
@@ -89,7 +96,6 @@ extension ContainerRuntime {
     private func makeContainer(image: ImageSnapshot, options: ContainerOptions, startNow: Bool, clock: inout StepClock) throws
         -> MadeContainer
     {
-        let attachNetworkNow = startNow
         let id = Self.newID()
         let plan = NetworkPlan(options.network)
         let hostname = plan == .host || options.uts == "host" ? ProcessInfo.processInfo.hostName : (options.hostname ?? String(id.prefix(12)))
@@ -127,7 +133,7 @@ extension ContainerRuntime {
         let cgroupMade = startNow ? try? ThreadTask { [self, state] in try cgroup(for: state).create(limits: state.limits ?? CgroupLimits()) } : nil
         do {
             return try makeContainer(state: state, spec: spec, image: image, options: options, request: request,
-                                     volumePlan: volumePlan, attachNetworkNow: attachNetworkNow, cgroupMade: cgroupMade, clock: &clock)
+                                     volumePlan: volumePlan, startNow: startNow, cgroupMade: cgroupMade, clock: &clock)
         } catch {
             if let cgroupMade {
                 _ = try? cgroupMade.value()
@@ -139,7 +145,7 @@ extension ContainerRuntime {
 
     /// makeContainer's steps from the container's record on.
     private func makeContainer(state: ContainerState, spec: ContainerSpec, image: ImageSnapshot, options: ContainerOptions,
-                               request: NetworkRequest?, volumePlan: VolumePlan, attachNetworkNow: Bool, cgroupMade: ThreadTask<Void>?,
+                               request: NetworkRequest?, volumePlan: VolumePlan, startNow: Bool, cgroupMade: ThreadTask<Void>?,
                                clock: inout StepClock) throws
         -> MadeContainer
     {
@@ -164,7 +170,7 @@ extension ContainerRuntime {
         var attachment: NetworkAttachment?
         do {
             if let request {
-                if attachNetworkNow {
+                if startNow {
                     attachment = try attachNetwork(request)
                     clock.step("network set up (swrun-net)")
                 } else {
@@ -357,16 +363,6 @@ extension ContainerRuntime {
         spec.runtimeSpec.mounts = (spec.runtimeSpec.mounts ?? []) + ContainerFilesystemLayout.runtimeFileNames.map {
             RuntimeSpec.Mount(destination: "/etc/" + $0, type: "bind", source: layout.runtimeFile($0), options: ["rbind", "rw"])
         }
-    }
-
-    /// The spec as the container directory keeps it, for inspect and update: without
-    /// the seccomp profile. The filter the container runs under is compiled into
-    /// init.bin; nothing reads the profile back, and encoding its ~300 rules was the
-    /// largest part of writing the spec on every start.
-    static func storedSpec(_ spec: RuntimeSpec) -> RuntimeSpec {
-        var stored = spec
-        stored.linux?.seccomp = nil
-        return stored
     }
 
     /// docker's exit code for a wait status: the code, or 128+N for signal N.
